@@ -1,0 +1,159 @@
+"""Decoded captures → ``Document``: metadata, paragraph lines and table grids.
+
+HTML goes through trafilatura for the main text (page chrome dropped) while tables are
+read from the page tree itself, because their row and column spans carry meaning.
+PDF (pdfplumber) and DOCX (python-docx) land in the same model.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+
+import lxml.html
+import trafilatura
+from lxml import etree
+
+from .grid import Cell, Grid
+from .normalize import normalize_text
+
+EXTRACTOR_VERSION = f"trafilatura-{trafilatura.__version__}/nianbao-0.1"
+META_NAMES = ("ArticleTitle", "PubDate", "ContentSource", "SiteName", "SiteIDCode",
+              "ColumnName", "ColumnType", "Keywords", "Description", "firstpublishedtime")
+_BLOCK_TAGS = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table",
+               "section", "article", "td", "th"}
+
+
+@dataclass
+class Document:
+    """What a report parser reads: the same shape whatever the source format."""
+
+    title: str = ""
+    meta: dict[str, str] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)
+    tables: list[Grid] = field(default_factory=list)
+    kind: str = "html"
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def _cell_text(el) -> str:
+    parts: list[str] = []
+    for node in el.iter():
+        if node is not el and node.tag in ("br", "p", "div") and parts:
+            parts.append("\n")
+        if node.text and node.tag not in ("script", "style"):
+            parts.append(node.text)
+        if node is not el and node.tail:
+            parts.append(node.tail)
+    return normalize_text("".join(parts))
+
+
+def _int_attr(el, name: str) -> int:
+    try:
+        return max(1, min(int(str(el.get(name, "1")).strip() or 1), 200))
+    except ValueError:
+        return 1
+
+
+def html_table(table) -> Grid:
+    rows = []
+    for tr in table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr"):
+        rows.append([
+            Cell(_cell_text(td), colspan=_int_attr(td, "colspan"), rowspan=_int_attr(td, "rowspan"))
+            for td in tr.xpath("./td|./th")
+        ])
+    return Grid.from_rows(rows)
+
+
+def _block_lines(root) -> list[str]:
+    """Plain text of a tree, one line per block element (the fallback extractor)."""
+    for bad in root.xpath("//script|//style|//noscript"):
+        bad.drop_tree()
+    parts: list[str] = []
+    for node in root.iter():
+        if not isinstance(node.tag, str):
+            continue
+        if node.tag in _BLOCK_TAGS:
+            parts.append("\n")
+        if node.tag in ("td", "th"):
+            parts.append("\t")
+        if node.text:
+            parts.append(node.text)
+        if node.tail:
+            parts.append(node.tail)
+    return [line for line in normalize_text("".join(parts)).splitlines() if line.strip()]
+
+
+def from_html(html: str, url: str | None = None) -> Document:
+    """Parse an HTML page. Never raises on malformed markup; flags what went wrong."""
+    doc = Document(kind="html")
+    html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
+    try:
+        root = lxml.html.fromstring(html or "<html></html>")
+    except (etree.ParserError, ValueError) as exc:
+        doc.flags.append(f"html_unparsable:{exc}")
+        doc.lines = [line for line in normalize_text(html).splitlines() if line.strip()]
+        return doc
+    for meta in root.xpath("//meta[@name][@content]"):
+        name = meta.get("name", "")
+        if name in META_NAMES:
+            doc.meta[name] = normalize_text(meta.get("content", "")).strip()
+    title = root.xpath("string(//title)")
+    doc.title = doc.meta.get("ArticleTitle") or normalize_text(title).strip()
+    # innermost tables only: outer ones are page layout
+    doc.tables = [html_table(t) for t in root.xpath("//table[not(.//table)]")]
+    text = trafilatura.extract(html, url=url, include_tables=False, favor_recall=True,
+                               include_comments=False, deduplicate=False)
+    lines = [line for line in normalize_text(text or "").splitlines() if line.strip()]
+    if len("".join(lines)) < 200:
+        doc.flags.append("extractor_fallback")
+        lines = _block_lines(root)
+    doc.lines = lines
+    return doc
+
+
+def from_text(text: str) -> Document:
+    """A plain-text capture or saved text: tables stay as lines (tabs kept)."""
+    lines = [line for line in normalize_text(text).splitlines() if line.strip()]
+    return Document(title=lines[0] if lines else "", lines=lines, kind="text")
+
+
+def from_pdf(data: bytes) -> Document:
+    import pdfplumber
+
+    doc = Document(kind="pdf")
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        doc.meta = {k: str(v) for k, v in (pdf.metadata or {}).items() if isinstance(v, str)}
+        for page in pdf.pages:
+            text = page.extract_text() or ""
+            doc.lines.extend(line for line in normalize_text(text).splitlines() if line.strip())
+            for table in page.extract_tables():
+                matrix = [[normalize_text(c) if c is not None else None for c in row]
+                          for row in table]
+                doc.tables.append(Grid.from_matrix(matrix))
+    if not doc.lines:
+        doc.flags.append("pdf_no_text")
+    doc.title = doc.meta.get("Title") or (doc.lines[0] if doc.lines else "")
+    return doc
+
+
+def from_docx(data: bytes) -> Document:
+    import docx
+
+    doc = Document(kind="docx")
+    document = docx.Document(io.BytesIO(data))
+    doc.lines = [normalize_text(p.text) for p in document.paragraphs if p.text.strip()]
+    for table in document.tables:
+        matrix = [[cell for cell in row.cells] for row in table.rows]
+        grid = Grid.from_matrix(matrix, same=lambda c: id(c._tc))
+        for r in range(grid.nrows):
+            for cell in grid.row_cells(r):
+                cell.text = normalize_text(cell.text)
+        doc.tables.append(grid)
+    doc.title = document.core_properties.title or (doc.lines[0] if doc.lines else "")
+    return doc

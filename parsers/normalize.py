@@ -1,0 +1,46 @@
+"""One normalisation for everything downstream of decoding.
+
+>>> normalize_text("２０２３年\u3000（一）<o:p></o:p>")
+'2023年 (一)'
+>>> label_key(" 社会 公益\\n组织 ")
+'社会公益组织'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_STRAY_TAGS = re.compile(
+    r"</?(?:o:p|[a-z]+:[a-z]+|span|font|p|br|b|strong)\b[^>]*>|(?<![a-z])/?o:p>", re.I
+)
+_SPACES = re.compile(r"[ \u00a0\u2000-\u200b\u3000\ufeff]+")
+_ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
+_WS = re.compile(r"\s+")
+
+# Lines of page chrome that change on every fetch and must not create versions.
+_VOLATILE = re.compile(
+    r"(浏览(次数|量)|访问(次数|量)|点击(数|量|率)|阅读(数|量)|今天是|当前时间)"
+    r"|^\s*\d{4}年\d{1,2}月\d{1,2}日\s*(星期|周)[一二三四五六日天]\s*$"
+)
+
+
+def normalize_text(text: str) -> str:
+    """Full-width → half-width (NFKC), odd spaces → one space, stray Word tags removed."""
+    text = _STRAY_TAGS.sub("", text)
+    text = unicodedata.normalize("NFKC", text)
+    text = _ZERO_WIDTH.sub("", text)
+    # tabs stay: in saved text tables they are the column separators
+    lines = (_SPACES.sub(" ", line).strip(" ") for line in text.splitlines())
+    return "\n".join(lines)
+
+
+def label_key(text: str) -> str:
+    """A label as compared with the templates: normalised, all white space removed."""
+    return _WS.sub("", normalize_text(text))
+
+
+def stable_text(text: str) -> str:
+    """Report text without volatile chrome lines, the key for versions."""
+    kept = [line for line in text.splitlines() if line.strip() and not _VOLATILE.search(line)]
+    return "\n".join(kept)

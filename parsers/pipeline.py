@@ -1,0 +1,92 @@
+"""bytes + headers → decoded text → document → report. The one entry point ingest uses.
+
+>>> result = parse_capture(b"<html><title>x</title><body>hello</body></html>",
+...                        "text/html", "http://127.0.0.1/a.html")
+>>> result.report.is_report, result.report.reason
+(False, 'title_not_report:x')
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from . import PARSER_VERSION
+from .decode import Decoded, decode
+from .extract import EXTRACTOR_VERSION, Document, from_docx, from_html, from_pdf, from_text
+from .repair import repair_text
+from .report import Report, parse_report
+
+MAX_PARSE_BYTES = 30 * 1024 * 1024
+NOT_PARSED_KINDS = {"doc", "wps", "ofd", "xls", "xlsx", "zip", "rar", "image"}
+
+
+@dataclass
+class Parsed:
+    kind: str
+    report: Report | None = None
+    decoded: Decoded | None = None
+    original_text: str | None = None
+    flags: list[str] = field(default_factory=list)
+    extractor: str = EXTRACTOR_VERSION
+    parser: str = PARSER_VERSION
+
+
+def sniff_kind(body: bytes, content_type: str | None, url: str) -> str:
+    """What the bytes are, trusting magic numbers over the MIME type and the URL."""
+    head = body[:8]
+    ext = re.sub(r"[?#].*$", "", url).rsplit(".", 1)[-1].lower() if "." in url else ""
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return "docx" if ext in ("docx", "") or "word" in (content_type or "") else (
+            "docx" if b"word/" in body[:4000] else "zip")
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "wps" if ext == "wps" else "doc"
+    if ext == "ofd":
+        return "ofd"
+    if head.startswith((b"\x89PNG", b"\xff\xd8", b"GIF8")):
+        return "image"
+    ctype = (content_type or "").lower()
+    if "html" in ctype or re.search(rb"<(!doctype|html|head|body|meta|div|p)\b", body[:2048], re.I):
+        return "html"
+    if ctype.startswith("text/") or ext in ("txt", "text"):
+        return "text"
+    return "binary"
+
+
+def parse_capture(body: bytes, content_type: str | None, url: str,
+                  published_hint: str | None = None) -> Parsed:
+    """Parse one captured body. Never raises: failures come back as flags."""
+    kind = sniff_kind(body, content_type, url)
+    parsed = Parsed(kind=kind)
+    if kind in NOT_PARSED_KINDS or kind == "binary":
+        parsed.flags.append(f"not_parsed:{kind}")
+        return parsed
+    if len(body) > MAX_PARSE_BYTES:
+        parsed.flags.append(f"too_large:{len(body)}")
+        return parsed
+    try:
+        doc = _document(body, content_type, url, kind, parsed)
+        parsed.report = parse_report(doc, published_hint)
+    except Exception as exc:  # a bad capture must never stop ingest
+        parsed.flags.append(f"parse_error:{type(exc).__name__}:{str(exc)[:200]}")
+    return parsed
+
+
+def _document(body: bytes, content_type: str | None, url: str, kind: str,
+              parsed: Parsed) -> Document:
+    if kind == "pdf":
+        return from_pdf(body)
+    if kind == "docx":
+        return from_docx(body)
+    decoded = decode(body, content_type)
+    text, repairs = repair_text(decoded.text)
+    if repairs:
+        parsed.original_text = decoded.text
+        decoded = Decoded(text, decoded.encoding, decoded.method, decoded.header_charset,
+                          decoded.meta_charset, decoded.replacements, tuple(repairs))
+    parsed.decoded = decoded
+    if decoded.replacements:
+        parsed.flags.append(f"undecodable_bytes:{decoded.replacements}")
+    return from_html(text, url) if kind == "html" else from_text(text)

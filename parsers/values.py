@@ -1,0 +1,52 @@
+"""Cell values as printed → numbers.
+
+>>> parse_value("85个")
+(85.0, None)
+>>> parse_value("+1,036")
+(1036.0, None)
+>>> parse_value("18651.06万元", unit="yuan")
+(186510600.0, 'converted_10k_yuan')
+>>> parse_value("/")
+(None, None)
+"""
+
+from __future__ import annotations
+
+import re
+
+from .normalize import label_key
+
+BLANKS = {"", "/", "-", "--", "—", "——", "－", "无", "空", "\\", "、"}
+_NUMBER = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(万元|元|个|件|项|条|次|人|%)?$")
+
+
+def is_value(raw: str) -> bool:
+    """True when a cell holds a number or a blank marker, not a label."""
+    text = label_key(raw)
+    return text in BLANKS or bool(_NUMBER.match(text))
+
+
+def is_number(raw: str) -> bool:
+    return bool(_NUMBER.match(label_key(raw)))
+
+
+def parse_value(raw: str, unit: str | None = None) -> tuple[float | None, str | None]:
+    """Return (value, flag). Blank and marker cells are None: "not stated", never 0.
+
+    ``unit`` is the unit of the column: ``"yuan"`` converts 万元 to 元,
+    ``"10k_yuan"`` converts 元 to 万元.
+    """
+    text = label_key(raw)
+    match = _NUMBER.match(text)
+    if not match:
+        return None, (None if text in BLANKS else "unparsed_value")
+    sign, digits, frac, suffix = match.groups()
+    value = float(digits.replace(",", "") + (frac or ""))
+    if sign == "-":
+        value = -value
+    flag = None
+    if unit == "yuan" and suffix == "万元":
+        value, flag = round(value * 10000, 2), "converted_10k_yuan"
+    elif unit == "10k_yuan" and suffix == "元":
+        value, flag = round(value / 10000, 6), "converted_yuan"
+    return value, flag
