@@ -29,10 +29,12 @@ class Check:
     detail: str
 
 
-def _status(values: list[float | None], ok) -> str:
+def _status(values: list[float | None], left: list[float | None],
+            right: list[float | None]) -> str:
+    """n/a when any value involved is blank; else whether sum(left) == sum(right)."""
     if any(v is None for v in values):
         return "n/a"
-    return "pass" if ok() else "fail"
+    return "pass" if abs(sum(left) - sum(right)) < 1e-9 else "fail"
 
 
 def _fmt(v: float | None) -> str:
@@ -52,25 +54,25 @@ def run_checks(cells: list[CellValue], fmt: str) -> list[Check]:
         outcome_rows = [r for r in OUTCOMES if any(("requests", r, c) in present for c in REQUEST_COLS)]
         for col in REQUEST_COLS:
             a, b, t, f = (req(r, col) for r in ("new_received", "carried_over", "total", "carried_forward"))
-            out.append(Check(f"R1:{col}", _status([a, b, t, f], lambda: a + b == t + f),
+            out.append(Check(f"R1:{col}", _status([a, b, t, f], [a, b], [t, f]),
                              f"新收 {_fmt(a)} + 结转 {_fmt(b)} = {_fmt((a or 0) + (b or 0))};"
                              f" 总计 {_fmt(t)} + 结转下年 {_fmt(f)} = {_fmt((t or 0) + (f or 0))}"))
             parts = [req(r, col) for r in outcome_rows]
-            out.append(Check(f"R2:{col}", _status([t, *parts], lambda: sum(parts) == t),
+            out.append(Check(f"R2:{col}", _status([t, *parts], parts, [t]),
                              f"总计 {_fmt(t)}; 各办理结果之和 {_fmt(sum(p or 0 for p in parts))}"))
         for row in ("new_received", "carried_over", *outcome_rows, "total", "carried_forward"):
             parts = [req(row, c) for c in APPLICANTS]
             t = req(row, "total")
             if ("requests", row, "total") not in present:
                 continue
-            out.append(Check(f"R3:{row}", _status([t, *parts], lambda: sum(parts) == t),
+            out.append(Check(f"R3:{row}", _status([t, *parts], parts, [t]),
                              f"总计 {_fmt(t)}; 六类申请人之和 {_fmt(sum(p or 0 for p in parts))}"))
     for row in ("review", "lawsuit_direct", "lawsuit_after_review"):
         keys = [("reviews", row, c) for c in ("upheld", "corrected", "other", "pending", "total")]
         if not all(k in present for k in keys):
             continue
         *parts, t = (grid[k] for k in keys)
-        out.append(Check(f"R4:{row}", _status([t, *parts], lambda: sum(parts) == t),
+        out.append(Check(f"R4:{row}", _status([t, *parts], parts, [t]),
                          f"总计 {_fmt(t)}; 维持+纠正+其他+未审结 {_fmt(sum(p or 0 for p in parts))}"))
     bad = [c for c in cells if c.value is not None and _violates_r5(c, fmt)]
     out.append(Check("R5", "fail" if bad else "pass",
@@ -88,6 +90,6 @@ def _violates_r5(cell: CellValue, fmt: str) -> bool:
 def carry_over_check(carried_over: float | None, previous_forward: float | None,
                      previous_year: int) -> Check:
     """This year's 上年结转 must equal last year's 结转下年度继续办理 (总计 column)."""
-    status = _status([carried_over, previous_forward], lambda: carried_over == previous_forward)
+    status = _status([carried_over, previous_forward], [carried_over], [previous_forward])
     return Check("carry_over", status,
                  f"上年结转 {_fmt(carried_over)}; {previous_year}年报告结转下年 {_fmt(previous_forward)}")

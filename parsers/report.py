@@ -15,8 +15,16 @@ from .extract import Document
 from .grid import Grid
 from .normalize import label_key, stable_text
 from .tables import (
-    PROACTIVE_2019, PROACTIVE_2021, REQUESTS_2019, REQUESTS_2021, REVIEWS,
-    CellValue, Spec, grid_cells, review_cells, stream_cells,
+    PROACTIVE_2019,
+    PROACTIVE_2021,
+    REQUESTS_2019,
+    REQUESTS_2021,
+    REVIEWS,
+    CellValue,
+    Spec,
+    grid_cells,
+    review_cells,
+    stream_cells,
 )
 from .values import parse_value
 

@@ -1,0 +1,85 @@
+"""The database contract (``reports``, ``cells``, ``checks``) and what stands behind it.
+
+>>> import sqlite_utils
+>>> db = sqlite_utils.Database(memory=True)
+>>> ensure_schema(db)
+>>> sorted(t for t in db.table_names() if not t.startswith("reports_fts"))[:4]
+['captures', 'cells', 'checks', 'crawl_runs']
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+SCHEMA_VERSION = 1
+
+TABLES: dict[str, dict] = {
+    "captures": dict(columns={
+        "id": int, "warc_file": str, "warc_offset": int, "warc_length": int, "record_id": str,
+        "url": str, "method": str, "status": int, "content_type": str, "headers": str,
+        "payload_digest": str, "digest_ok": int, "fetched_at": str, "size": int, "kind": str,
+        "outcome": str, "detail": str, "report_id": int, "version_id": int, "portal": str,
+    }, pk="id"),
+    "reports": dict(columns={
+        "id": int, "agency": str, "region": str, "year": int, "title": str, "url": str,
+        "published": str, "format": str, "versions": int, "first_seen": str, "last_seen": str,
+        "status": str, "removed_on": str, "doc_number": str, "portal": str, "flags": str,
+        "text": str,
+    }, pk="id"),
+    "versions": dict(columns={
+        "id": int, "report_id": int, "seq": int, "text_hash": str, "fetched_at": str,
+        "capture_id": int, "warc_file": str, "warc_offset": int, "record_id": str,
+        "payload_digest": str, "http_status": int, "headers": str, "encoding": str,
+        "encoding_method": str, "header_charset": str, "meta_charset": str,
+        "replacements": int, "repairs": str, "extractor": str, "parser": str, "format": str,
+        "flags": str, "text": str, "original_text": str, "diff": str,
+    }, pk="id"),
+    "sections": dict(columns={
+        "report_id": int, "number": int, "heading": str, "text": str,
+    }, pk=("report_id", "number")),
+    "cells": dict(columns={
+        "report_id": int, "table": str, "row_key": str, "col_key": str,
+        "value": float, "raw": str, "flag": str,
+    }, pk=("report_id", "table", "row_key", "col_key")),
+    "checks": dict(columns={
+        "report_id": int, "rule": str, "status": str, "detail": str,
+    }, pk=("report_id", "rule")),
+    "crawl_runs": dict(columns={
+        "id": int, "started": str, "finished": str, "portal": str, "pages": int,
+        "reports": int, "blocked": int, "errors": int, "bytes": int, "detail": str,
+    }, pk="id"),
+    "ingest_errors": dict(columns={
+        "warc_file": str, "warc_offset": int, "error": str,
+    }, pk=("warc_file", "warc_offset")),
+}
+
+INDEXES = [
+    ("captures", ["warc_file", "warc_offset"], True),
+    ("captures", ["url"], False),
+    ("reports", ["url"], True),
+    ("reports", ["agency", "year"], False),
+    ("versions", ["report_id", "seq"], True),
+    ("cells", ["table", "row_key", "col_key"], False),
+    ("checks", ["status"], False),
+]
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Create whatever is missing; safe to call on every open."""
+    for name, spec in TABLES.items():
+        if not db[name].exists():
+            db[name].create(spec["columns"], pk=spec["pk"], not_null=None)
+    for table, cols, unique in INDEXES:
+        db[table].create_index(cols, unique=unique, if_not_exists=True)
+    if not db["reports_fts"].exists():
+        db["reports"].enable_fts(["title", "agency", "text"], tokenize="trigram",
+                                 create_triggers=True)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def open_db(path) -> sqlite_utils.Database:
+    db = sqlite_utils.Database(path)
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = NORMAL")
+    ensure_schema(db)
+    return db

@@ -1,0 +1,39 @@
+"""Exports for outside tools: reports and tidy cells as CSV or JSON Lines."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import sqlite_utils
+
+QUERIES = {
+    "reports": """select id, agency, region, year, title, url, published, format, versions,
+                  first_seen, last_seen, status from reports order by id""",
+    "cells": """select r.id as report_id, r.agency, r.region, r.year, r.format, c."table",
+                c.row_key, c.col_key, c.value, c.raw from cells c
+                join reports r on r.id = c.report_id
+                order by r.id, c."table", c.row_key, c.col_key""",
+}
+
+
+def export_tables(db: sqlite_utils.Database, out: Path, fmt: str = "csv") -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, sql in QUERIES.items():
+        rows = db.query(sql)
+        path = out / f"{name}.{fmt}"
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            if fmt == "jsonl":
+                for row in rows:
+                    fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+            else:
+                writer = None
+                for row in rows:
+                    if writer is None:
+                        writer = csv.DictWriter(fh, fieldnames=list(row))
+                        writer.writeheader()
+                    writer.writerow(row)
+        paths.append(path)
+    return paths

@@ -1,0 +1,291 @@
+"""Captures → database rows. Crawl-time ingest and ``rebuild`` both come through here.
+
+Ingest is incremental and idempotent: a WARC record already stored (same file and
+offset) is skipped, so running it twice, or again after it was killed, changes nothing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import mimetypes
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlite_utils
+
+from parsers.antibot import classify_block, is_gone
+from parsers.checks import carry_over_check
+from parsers.pipeline import Parsed, parse_capture
+
+from .warcstore import ReadError, Record, read_records, warc_files
+
+SAVED_SUFFIXES = (".html", ".htm", ".shtml", ".pdf", ".docx", ".txt")
+
+
+@dataclass
+class IngestStats:
+    records: int = 0
+    captures: int = 0
+    skipped: int = 0
+    reports: int = 0
+    new_versions: int = 0
+    not_reports: int = 0
+    blocked: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, outcome: str) -> None:
+        self.captures += 1
+        if outcome == "report_new":
+            self.reports += 1
+            self.new_versions += 1
+        elif outcome == "report_version":
+            self.new_versions += 1
+        elif outcome == "not_report":
+            self.not_reports += 1
+        elif outcome == "blocked":
+            self.blocked += 1
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+class Ingestor:
+    """Stores captures and the reports parsed from them into one database."""
+
+    def __init__(self, db: sqlite_utils.Database, portals: dict[str, dict] | None = None):
+        self.db = db
+        self.portals = portals or {}
+        self.stats = IngestStats()
+
+    # -- sources -----------------------------------------------------------------------
+
+    def ingest_warcs(self, directory: Path,
+                     progress: Callable[[str, int], None] | None = None) -> IngestStats:
+        for path in warc_files(directory):
+            self.ingest_warc(path, progress)
+        self.refresh_cross_year()
+        return self.stats
+
+    def ingest_warc(self, path: Path, progress=None) -> None:
+        name = Path(path).name
+        done = self._ingested_offsets(name)
+        for item in read_records(path, name):
+            if isinstance(item, ReadError):
+                self._read_error(item)
+                continue
+            self.stats.records += 1
+            if item.type != "response" and item.type != "metadata":
+                continue
+            if item.offset in done:
+                self.stats.skipped += 1
+                continue
+            with self.db.conn:
+                self.stats.add(self.ingest_record(item))
+            if progress:
+                progress(item.url, self.stats.captures)
+
+    def ingest_dir(self, directory: Path) -> IngestStats:
+        """Saved pages (``.html``, ``.pdf``, ``.docx`` …) under ``directory``, recursively."""
+        directory = Path(directory).resolve()
+        for path in sorted(p for p in directory.rglob("*")
+                           if p.is_file() and p.suffix.lower() in SAVED_SUFFIXES):
+            body = path.read_bytes()
+            url = path.as_uri()
+            digest = "sha1:" + hashlib.sha1(body).hexdigest()
+            if self.db["captures"].count_where("url = ? and payload_digest = ?", [url, digest]):
+                self.stats.skipped += 1
+                continue
+            ctype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(path.stat().st_mtime))
+            record = Record(warc_file=None, offset=None, length=len(body), type="response",
+                            url=url, record_id="", date=stamp, status=200,
+                            headers=[("Content-Type", ctype)], content_type=ctype, body=body,
+                            payload_digest=digest, digest_ok=True)
+            with self.db.conn:
+                self.stats.add(self.ingest_record(record))
+        self.refresh_cross_year()
+        return self.stats
+
+    # -- one record --------------------------------------------------------------------
+
+    def ingest_record(self, record: Record) -> str:
+        """Store one capture and whatever it tells about a report. Never raises."""
+        try:
+            return self._ingest(record)
+        except Exception as exc:  # keep the capture, say why
+            capture = self._capture(record, "error", f"{type(exc).__name__}: {exc}", None)
+            self.stats.errors.append(f"{record.warc_file}@{record.offset}: {exc}")
+            return capture and "error"
+
+    def _ingest(self, record: Record) -> str:
+        if record.type == "metadata":
+            self._capture(record, "fetch_error", record.body.decode("utf-8", "replace").strip())
+            return "fetch_error"
+        headers = dict(record.headers)
+        block = classify_block(record.status, headers, record.body)
+        if is_gone(record.status, block):
+            self._capture(record, "gone", block or f"http_{record.status}")
+            self._mark_removed(record)
+            return "gone"
+        if block:
+            self._capture(record, "blocked", block)
+            return "blocked"
+        if record.status is None or record.status >= 300:
+            outcome = "redirect" if record.status and record.status < 400 else "http_error"
+            self._capture(record, outcome, f"http_{record.status} {record.reason}".strip())
+            return outcome
+        if record.warc_headers.get("WARC-Truncated"):
+            note = f"truncated:{record.warc_headers['WARC-Truncated']}"
+        else:
+            note = None
+        parsed = parse_capture(record.body, record.content_type, record.url,
+                               published_hint=None)
+        report = parsed.report
+        if report is None or not report.is_report:
+            reason = (report.reason if report else None) or ";".join(parsed.flags) or "unparsed"
+            detail = "; ".join(x for x in (reason, note) if x)
+            self._capture(record, "not_report" if report else "not_parsed", detail, parsed)
+            return "not_report"
+        capture_id = self._capture(record, "report", note, parsed)
+        return self._store_report(record, parsed, capture_id)
+
+    def _capture(self, record: Record, outcome: str, detail: str | None,
+                 parsed: Parsed | None = None) -> int:
+        row = {
+            "warc_file": record.warc_file, "warc_offset": record.offset,
+            "warc_length": record.length, "record_id": record.record_id, "url": record.url,
+            "method": "GET", "status": record.status, "content_type": record.content_type,
+            "headers": _json(record.headers), "payload_digest": record.payload_digest,
+            "digest_ok": record.digest_ok, "fetched_at": record.date, "size": len(record.body),
+            "kind": parsed.kind if parsed else None, "outcome": outcome,
+            "detail": "; ".join(x for x in [detail, *(parsed.flags if parsed else [])] if x) or None,
+            "portal": record.warc_headers.get("Nianbao-Portal"),
+        }
+        return self.db["captures"].insert(row).last_pk
+
+    # -- reports and versions ----------------------------------------------------------
+
+    def _store_report(self, record: Record, parsed: Parsed, capture_id: int) -> str:
+        report = parsed.report
+        text_hash = _hash(report.text)
+        portal = record.warc_headers.get("Nianbao-Portal")
+        region = (self.portals.get(portal) or {}).get("region") or report.region
+        existing = list(self.db["reports"].rows_where("url = ?", [record.url]))
+        fields = {
+            "agency": report.agency, "region": region, "year": report.year,
+            "title": report.title, "url": record.url, "published": report.published,
+            "format": report.format, "status": "live", "removed_on": None,
+            "doc_number": report.doc_number, "portal": portal,
+            "flags": _json(sorted(set(report.flags + parsed.flags))) if (report.flags or parsed.flags) else None,
+            "text": report.text, "last_seen": record.date,
+        }
+        if existing:
+            row = existing[0]
+            last = next(self.db["versions"].rows_where(
+                "report_id = ?", [row["id"]], order_by="seq desc", limit=1))
+            if last["text_hash"] == text_hash:
+                self.db["reports"].update(row["id"], {"last_seen": record.date, "status": "live",
+                                                      "removed_on": None})
+                self.db["captures"].update(capture_id, {"report_id": row["id"],
+                                                        "version_id": last["id"]})
+                return "report_same"
+            report_id, seq, previous = row["id"], last["seq"] + 1, last["text"]
+            self.db["reports"].update(report_id, {**fields, "versions": seq})
+            outcome = "report_version"
+        else:
+            report_id = self.db["reports"].insert(
+                {**fields, "versions": 1, "first_seen": record.date}).last_pk
+            seq, previous, outcome = 1, None, "report_new"
+        version_id = self._version(record, parsed, report_id, seq, text_hash, capture_id, previous)
+        self.db["captures"].update(capture_id, {"report_id": report_id, "version_id": version_id})
+        self._replace_rows(report_id, report)
+        return outcome
+
+    def _version(self, record, parsed, report_id, seq, text_hash, capture_id, previous) -> int:
+        report, decoded = parsed.report, parsed.decoded
+        diff = None
+        if previous is not None:
+            diff = "\n".join(difflib.unified_diff(
+                previous.splitlines(), report.text.splitlines(),
+                f"version {seq - 1}", f"version {seq}", lineterm="", n=1))
+        return self.db["versions"].insert({
+            "report_id": report_id, "seq": seq, "text_hash": text_hash,
+            "fetched_at": record.date, "capture_id": capture_id,
+            "warc_file": record.warc_file, "warc_offset": record.offset,
+            "record_id": record.record_id, "payload_digest": record.payload_digest,
+            "http_status": record.status, "headers": _json(record.headers),
+            "encoding": decoded.encoding if decoded else None,
+            "encoding_method": decoded.method if decoded else None,
+            "header_charset": decoded.header_charset if decoded else None,
+            "meta_charset": decoded.meta_charset if decoded else None,
+            "replacements": decoded.replacements if decoded else 0,
+            "repairs": _json(list(decoded.repairs)) if decoded and decoded.repairs else None,
+            "extractor": parsed.extractor, "parser": parsed.parser, "format": report.format,
+            "flags": _json(report.flags) if report.flags else None, "text": report.text,
+            "original_text": parsed.original_text, "diff": diff,
+        }).last_pk
+
+    def _replace_rows(self, report_id: int, report) -> None:
+        for table in ("cells", "checks", "sections"):
+            self.db[table].delete_where("report_id = ?", [report_id])
+        self.db["cells"].insert_all(
+            ({"report_id": report_id, "table": c.table, "row_key": c.row_key,
+              "col_key": c.col_key, "value": c.value, "raw": c.raw, "flag": c.flag}
+             for c in report.cells), replace=True)
+        self.db["checks"].insert_all(
+            ({"report_id": report_id, "rule": c.rule, "status": c.status, "detail": c.detail}
+             for c in report.checks), replace=True)
+        self.db["sections"].insert_all(
+            ({"report_id": report_id, "number": s.number, "heading": s.heading, "text": s.text}
+             for s in report.sections), replace=True)
+
+    def _mark_removed(self, record: Record) -> None:
+        for row in self.db["reports"].rows_where("url = ? and status = 'live'", [record.url]):
+            self.db["reports"].update(row["id"], {"status": "removed",
+                                                  "removed_on": record.date[:10]})
+
+    def _read_error(self, err: ReadError) -> None:
+        self.stats.errors.append(f"{err.warc_file} at offset {err.offset}: {err.error}")
+        self.db["ingest_errors"].insert(
+            {"warc_file": err.warc_file, "warc_offset": err.offset, "error": err.error},
+            replace=True)
+
+    def _ingested_offsets(self, name: str) -> set[int]:
+        return {r["warc_offset"] for r in self.db.query(
+            "select warc_offset from captures where warc_file = ?", [name])}
+
+    # -- across reports ----------------------------------------------------------------
+
+    def refresh_cross_year(self) -> None:
+        """carry_over: this year's 上年结转 (总计) = the same agency's last 结转下年."""
+        pairs = self.db.query("""
+            select r.id, r.year, cur.value as carried_over, prev.value as forward
+            from reports r
+            join reports p on p.agency = r.agency and p.year = r.year - 1
+            left join cells cur on cur.report_id = r.id and cur."table" = 'requests'
+                 and cur.row_key = 'carried_over' and cur.col_key = 'total'
+            left join cells prev on prev.report_id = p.id and prev."table" = 'requests'
+                 and prev.row_key = 'carried_forward' and prev.col_key = 'total'
+            where r.agency is not null
+            order by r.id""")
+        with self.db.conn:
+            self.db["checks"].delete_where("rule = 'carry_over'")
+            self.db["checks"].insert_all(
+                ({"report_id": p["id"], **carry_over_check(
+                    p["carried_over"], p["forward"], p["year"] - 1).__dict__}
+                 for p in pairs), replace=True)
+
+
+def ingest(db: sqlite_utils.Database, warc_directory: Path, portals=None,
+           progress=None) -> IngestStats:
+    """Ingest every WARC record under ``warc_directory`` not yet in ``db``."""
+    return Ingestor(db, portals).ingest_warcs(warc_directory, progress)

@@ -1,0 +1,220 @@
+"""The WARC store: rotating gzip WARC files written with warcio, and reading them back.
+
+Every record is its own gzip member and is flushed at once, so a crawl killed part-way
+leaves at most one truncated record at the end of one file; readers skip it and say so.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+GZIP_MAGIC = b"\x1f\x8b\x08"
+NIANBAO_PORTAL = "Nianbao-Portal"
+
+
+def warc_files(directory: Path) -> list[Path]:
+    """WARC files in name order, which is the order they were written."""
+    directory = Path(directory)
+    if not directory.exists():
+        return []
+    return sorted(p for p in directory.rglob("*") if p.name.endswith((".warc.gz", ".warc")))
+
+
+class RotatingWarcWriter:
+    """Appends records to ``PREFIX-TIMESTAMP-PID-SEQ.warc.gz``, starting a new file past
+    ``max_size`` bytes. Each file opens with a warcinfo record."""
+
+    def __init__(self, directory: Path, prefix: str = "nianbao", max_size: int = 100 * 2**20,
+                 info: dict | None = None):
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.prefix, self.max_size, self.info = prefix, max_size, info or {}
+        self.seq = 0
+        self.path: Path | None = None
+        self._fh = None
+        self._writer: WARCWriter | None = None
+        self.bytes_written = 0
+
+    def _open(self) -> None:
+        stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
+        name = f"{self.prefix}-{stamp}-{os.getpid()}-{self.seq:05d}.warc.gz"
+        self.seq += 1
+        self.path = self.directory / name
+        self._fh = open(self.path, "ab")
+        self._writer = WARCWriter(self._fh, gzip=True)
+        info = {"software": "nianbao", "hostname": socket.gethostname(),
+                "format": "WARC File Format 1.1", **self.info}
+        self._write(self._writer.create_warcinfo_record(name, info))
+
+    def _write(self, record) -> int:
+        offset = self._fh.tell()
+        self._writer.write_record(record)
+        self._fh.flush()
+        self.bytes_written += self._fh.tell() - offset
+        return offset
+
+    def write(self, record_factory) -> tuple[Path, int]:
+        """Write the record made by ``record_factory(writer)``; return (file, offset)."""
+        if self._fh is None or self._fh.tell() >= self.max_size:
+            self.close()
+            self._open()
+        return self.path, self._write(record_factory(self._writer))
+
+    def write_exchange(self, url: str, method: str, request_headers: list[tuple[str, str]],
+                       status: int, reason: str, response_headers: list[tuple[str, str]],
+                       body: bytes, extra: dict[str, str] | None = None,
+                       truncated: str | None = None) -> tuple[Path, int]:
+        """A response record and its request record, linked by WARC-Concurrent-To."""
+        from urllib.parse import urlsplit
+
+        extra = dict(extra or {})
+        if truncated:
+            extra["WARC-Truncated"] = truncated
+        headers = [(k, v) for k, v in response_headers
+                   if k.lower() not in ("transfer-encoding",)]
+        http = StatusAndHeaders(f"{status} {reason}".strip(), headers, protocol="HTTP/1.1")
+        response_id = f"<urn:uuid:{uuid.uuid4()}>"
+
+        def response(writer):
+            return writer.create_warc_record(
+                url, "response", payload=io.BytesIO(body), length=len(body), http_headers=http,
+                warc_headers_dict={"WARC-Record-ID": response_id, **extra})
+
+        where = self.write(response)
+        parts = urlsplit(url)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        req = StatusAndHeaders(f"{method} {target} HTTP/1.1", request_headers,
+                               protocol="HTTP/1.1", is_http_request=True)
+
+        def request(writer):
+            return writer.create_warc_record(
+                url, "request", payload=io.BytesIO(b""), length=0, http_headers=req,
+                warc_headers_dict={"WARC-Concurrent-To": response_id, **extra})
+
+        self.write(request)
+        return where
+
+    def write_error(self, url: str, message: str, extra: dict[str, str] | None = None):
+        """A metadata record for a fetch that produced no response (refused, timed out)."""
+        body = f"fetch-error: {message}\n".encode()
+
+        def meta(writer):
+            return writer.create_warc_record(
+                url, "metadata", payload=io.BytesIO(body), length=len(body),
+                warc_content_type="application/warc-fields", warc_headers_dict=dict(extra or {}))
+
+        return self.write(meta)
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
+
+@dataclass
+class Record:
+    """One WARC record as ingest needs it."""
+
+    warc_file: str
+    offset: int
+    length: int
+    type: str
+    url: str
+    record_id: str
+    date: str
+    status: int | None = None
+    reason: str = ""
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    content_type: str | None = None
+    body: bytes = b""
+    payload_digest: str | None = None
+    digest_ok: bool | None = None
+    warc_headers: dict[str, str] = field(default_factory=dict)
+
+    def header(self, name: str) -> str | None:
+        name = name.lower()
+        return next((v for k, v in self.headers if k.lower() == name), None)
+
+
+@dataclass
+class ReadError:
+    warc_file: str
+    offset: int
+    error: str
+
+
+def _next_member(fh, start: int) -> int | None:
+    """Offset of the next gzip member at or after ``start``."""
+    fh.seek(start)
+    pos, tail = start, b""
+    while chunk := fh.read(1 << 16):
+        data = tail + chunk
+        idx = data.find(GZIP_MAGIC)
+        if idx >= 0:
+            return pos - len(tail) + idx
+        tail = data[-2:]
+        pos += len(chunk)
+    return None
+
+
+def read_records(path: Path, name: str | None = None,
+                 start: int = 0) -> Iterator[Record | ReadError]:
+    """Records of one WARC file from byte ``start``; a damaged record yields a
+    ``ReadError`` naming file and offset, and reading resumes at the next gzip member."""
+    name = name or Path(path).name
+    with open(path, "rb") as fh:
+        base = start
+        while base is not None:
+            fh.seek(base)
+            it = ArchiveIterator(fh, check_digests=True)
+            offset = base
+            try:
+                for rec in it:
+                    body = rec.content_stream().read()
+                    # asking for the offset first would skip the record's content
+                    offset = base + it.get_record_offset()
+                    yield _record(rec, name, offset, body, it.get_record_length())
+                return
+            except Exception as exc:  # truncated gzip, bad headers, short body
+                yield ReadError(name, offset, f"{type(exc).__name__}: {exc}")
+                base = _next_member(fh, offset + 1)
+
+
+def _record(rec, name: str, offset: int, body: bytes, length: int) -> Record:
+    wh = rec.rec_headers
+    status, reason, headers = None, "", []
+    if rec.http_headers is not None and rec.rec_type in ("response", "request"):
+        headers = list(rec.http_headers.headers)
+        if rec.rec_type == "response":
+            code = rec.http_headers.get_statuscode()
+            status = int(code) if code and code.isdigit() else None
+            reason = rec.http_headers.statusline.partition(" ")[2]
+    checker = getattr(rec, "digest_checker", None)
+    ok = None
+    if checker is not None and wh.get_header("WARC-Payload-Digest"):
+        ok = bool(checker.passed) if checker.passed is not None else None
+    record = Record(
+        warc_file=name, offset=offset, length=length, type=rec.rec_type,
+        url=wh.get_header("WARC-Target-URI") or "", record_id=wh.get_header("WARC-Record-ID") or "",
+        date=wh.get_header("WARC-Date") or "", status=status, reason=reason, headers=headers,
+        body=body, payload_digest=wh.get_header("WARC-Payload-Digest"), digest_ok=ok,
+        warc_headers=dict(wh.headers),
+    )
+    record.content_type = record.header("Content-Type")
+    return record
+
+
+def now_iso() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())

@@ -1,0 +1,86 @@
+"""What a column page links to: reports, further list pages, attachments, sub-columns.
+
+Pure functions over lxml trees, shared by every portal family.
+
+>>> pages_from_create_page_html('createPageHTML(3, 0, "index", "html");')
+['index_1.html', 'index_2.html']
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+from parsers.normalize import label_key
+from parsers.report import looks_like_report_title
+
+ATTACHMENT_EXT = ("pdf", "doc", "docx", "wps", "ofd", "xls", "xlsx", "zip", "rar")
+_CREATE_PAGE = re.compile(
+    r"createPageHTML\(\s*(?:['\"][\w-]+['\"]\s*,\s*)?(\d+)\s*,\s*(\d+)\s*,\s*['\"]([\w-]+)['\"]\s*,"
+    r"\s*['\"](\w+)['\"]")
+_NEXT = re.compile(r"^(下一?页|下页|后一?页|>|»|next)$", re.I)
+_COLUMN = re.compile(r"政务公开|政府信息公开|信息公开年报|年度报告|年报|信息公开$")
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    text: str
+    kind: str  # report | attachment | column | page
+
+
+def link_text(a) -> str:
+    """The full title: list pages truncate the text and keep the title in ``title=``."""
+    title = (a.get("title") or "").strip()
+    text = " ".join(a.text_content().split())
+    return title if len(title) >= len(text) else text
+
+
+def pages_from_create_page_html(script: str) -> list[str]:
+    """TRS WCM pagination: ``createPageHTML(total, current, "index", "html")`` and the
+    six-argument form ``('page_div', total, current, 'index', 'shtml', count)``."""
+    m = _CREATE_PAGE.search(script)
+    if not m:
+        return []
+    total, _, stem, ext = int(m.group(1)), m.group(2), m.group(3), m.group(4)
+    return [f"{stem}_{i}.{ext}" for i in range(1, min(total, 500))]
+
+
+def is_attachment(url: str, text: str = "") -> bool:
+    path = urlsplit(url).path.lower()
+    ext = path.rsplit(".", 1)[-1] if "." in path.rsplit("/", 1)[-1] else ""
+    return ext in ATTACHMENT_EXT or "downfile" in path or "download" in path
+
+
+def classify_links(tree, base_url: str) -> list[Link]:
+    """Every same-host link of a page, classified."""
+    host = urlsplit(base_url).netloc
+    out: list[Link] = []
+    seen: set[str] = set()
+    for a in tree.xpath("//a[@href]"):
+        href = a.get("href", "").strip()
+        if not href or href.startswith(("javascript:", "mailto:", "#")):
+            continue
+        url = urljoin(base_url, href).split("#")[0]
+        if urlsplit(url).netloc != host or url in seen:
+            continue
+        seen.add(url)
+        text = link_text(a)
+        key = label_key(text)
+        if is_attachment(url, text):
+            out.append(Link(url, text, "attachment"))
+        elif _COLUMN.search(key) and len(key) <= 10 and not re.search(r"\d{4}", key):
+            out.append(Link(url, text, "column"))
+        elif looks_like_report_title(text):
+            out.append(Link(url, text, "report"))
+        elif _NEXT.match(key) or key in ("尾页", "末页"):
+            out.append(Link(url, text, "page"))
+    return out
+
+
+def pagination(tree, html: str, base_url: str) -> list[str]:
+    """Further list pages announced by script (TRS) or by 下一页 links."""
+    urls = [urljoin(base_url, p) for p in pages_from_create_page_html(html)]
+    urls += [link.url for link in classify_links(tree, base_url) if link.kind == "page"]
+    return list(dict.fromkeys(urls))

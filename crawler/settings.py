@@ -1,0 +1,44 @@
+"""Scrapy settings: polite by default. Override per run with ``-s NAME=VALUE`` or in
+``settings/crawl.toml``."""
+
+BOT_NAME = "nianbao"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+NIANBAO_CONTACT = "https://github.com/nianbao/nianbao (archive@nianbao.example)"
+USER_AGENT = f"nianbao/0.1 (+{NIANBAO_CONTACT}; archival crawler of OGI annual reports)"
+NIANBAO_DATA = "data"
+NIANBAO_DB = ""  # default: NIANBAO_DATA/nianbao.db
+
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = 1.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+DOWNLOAD_FAIL_ON_DATALOSS = False  # keep truncated downloads, flagged in WARC
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
+DEPTH_LIMIT = 6
+COOKIES_ENABLED = True
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+
+WARC_MAX_SIZE = 100 * 1024 * 1024
+
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.BlockDetectionMiddleware": 945,
+    "crawler.warc.WarcWriterMiddleware": 950,
+}
+EXTENSIONS = {
+    "crawler.extensions.IngestOnClose": 500,
+    "crawler.extensions.LiveProgress": 510,
+}

@@ -1,0 +1,103 @@
+"""One spider for every portal family: from a column page or a homepage to the reports.
+
+    scrapy crawl portal -a portals=pingtan
+    scrapy crawl portal -a start_urls=http://127.0.0.1:8000/
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from urllib.parse import urlsplit
+
+import lxml.html
+import scrapy
+from scrapy.spidermiddlewares.httperror import HttpError
+
+from crawler.links import classify_links, pagination
+from crawler.portals import load_portals
+
+logger = logging.getLogger(__name__)
+
+
+class PortalSpider(scrapy.Spider):
+    name = "portal"
+
+    def __init__(self, portals: str = "", start_urls: str = "", settings_dir: str = "",
+                 *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        registry = load_portals(settings_dir or None)
+        names = [n for n in portals.split(",") if n]
+        unknown = [n for n in names if n not in registry]
+        if unknown:
+            raise ValueError(f"unknown portal(s): {', '.join(unknown)}; "
+                             f"known: {', '.join(sorted(registry)) or 'none'}")
+        self.targets: list[tuple[str, str]] = []
+        for name in names:
+            self.targets += [(url, name) for url in registry[name]["start_urls"]]
+        for url in (u for u in start_urls.split(",") if u):
+            self.targets.append((url, urlsplit(url).netloc))
+        self.failed: list[str] = []
+
+    async def start(self):
+        for url, portal in self.targets:
+            yield scrapy.Request(url, callback=self.parse, errback=self.failure,
+                                 meta={"portal": portal, "start": True})
+
+    def _tree(self, response):
+        if not hasattr(response, "text"):
+            return None
+        try:
+            return lxml.html.fromstring(response.text or "<html/>")
+        except Exception:  # a list page we cannot read is still archived
+            return None
+
+    def parse(self, response):
+        """A column, list or home page: follow reports, pages and columns."""
+        tree = self._tree(response)
+        if tree is None:
+            return
+        portal = response.meta.get("portal")
+        meta = {"portal": portal}
+        self.crawler.stats.inc_value(f"nianbao/pages/{portal}")
+        for url in pagination(tree, response.text, response.url):
+            yield response.follow(url, self.parse, meta=meta, errback=self.failure)
+        for link in classify_links(tree, response.url):
+            if link.kind == "report":
+                yield response.follow(link.url, self.parse_report, errback=self.failure,
+                                      meta={**meta, "title": link.text})
+            elif link.kind == "column":
+                yield response.follow(link.url, self.parse, meta=meta, errback=self.failure)
+
+    def parse_report(self, response):
+        """A report page: its attachments are fetched too; the page itself is in WARC."""
+        portal = response.meta.get("portal")
+        self.crawler.stats.inc_value(f"nianbao/report_pages/{portal}")
+        yield {"portal": portal, "url": response.url, "title": response.meta.get("title")}
+        tree = self._tree(response)
+        if tree is None:
+            return
+        for link in classify_links(tree, response.url):
+            if link.kind == "attachment":
+                yield response.follow(link.url, self.parse_attachment, errback=self.failure,
+                                      meta={"portal": portal, "title": link.text})
+
+    def parse_attachment(self, response):
+        portal = response.meta.get("portal")
+        self.crawler.stats.inc_value(f"nianbao/attachments/{portal}")
+        yield {"portal": portal, "url": response.url, "title": response.meta.get("title"),
+               "attachment": True}
+
+    def failure(self, failure):
+        request = failure.request
+        portal = request.meta.get("portal") or "-"
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            message = f"HTTP {status}"
+        else:
+            message = re.sub(r"\s+", " ", failure.getErrorMessage())[:200]
+        if "IgnoreRequest" in repr(failure.type) or "Ignore" in failure.type.__name__:
+            return  # robots.txt or a detected block: already counted
+        self.crawler.stats.inc_value(f"nianbao/errors/{portal}")
+        self.failed.append(f"{request.url}: {message}")
+        logger.error("fetch failed: %s — %s", request.url, message)
