@@ -127,10 +127,18 @@ def _detect(body: bytes) -> tuple[str, str, str]:
     found = _best_strict(body, ["gb18030", "big5"])
     if found:
         return found[0], found[1], "detected_clean_decode"
+    # No candidate decodes cleanly: weigh charset-normalizer's guess against how much
+    # each candidate has to replace and how Chinese the result reads.
     guess = from_bytes(body, cp_isolation=["utf_8", "gb18030", "big5"]).best()
-    encoding = canonical(guess.encoding) if guess else "gb18030"
-    encoding = encoding or "gb18030"
-    return encoding, body.decode(encoding, errors="replace"), "detected_charset_normalizer"
+    guessed = canonical(guess.encoding) if guess else None
+    scored = []
+    for encoding in CANDIDATES:
+        text = body.decode(encoding, errors="replace")
+        cjk = sum("\u4e00" <= c <= "\u9fff" for c in text) or 1
+        score = plausibility(text) - text.count("\ufffd") / cjk + (0.05 if encoding == guessed else 0)
+        scored.append((score, encoding, text))
+    _, encoding, text = max(scored)
+    return encoding, text, "detected_charset_normalizer"
 
 
 _MIN_PLAUSIBLE = 0.3

@@ -80,7 +80,7 @@ def _block_lines(root) -> list[str]:
             continue
         if node.tag in _BLOCK_TAGS:
             parts.append("\n")
-        if node.tag in ("td", "th"):
+        if node.tag in ("td", "th") and parts and parts[-1] != "\n":
             parts.append("\t")
         if node.text:
             parts.append(node.text)
@@ -107,14 +107,29 @@ def from_html(html: str, url: str | None = None) -> Document:
     doc.title = doc.meta.get("ArticleTitle") or normalize_text(title).strip()
     # innermost tables only: outer ones are page layout
     doc.tables = [html_table(t) for t in root.xpath("//table[not(.//table)]")]
-    text = trafilatura.extract(html, url=url, include_tables=False, favor_recall=True,
-                               include_comments=False, deduplicate=False)
-    lines = [line for line in normalize_text(text or "").splitlines() if line.strip()]
-    if len("".join(lines)) < 200:
-        doc.flags.append("extractor_fallback")
-        lines = _block_lines(root)
-    doc.lines = lines
+    doc.lines = main_lines(html, root, url, doc.flags)
     return doc
+
+
+def main_lines(html: str, root, url: str | None, flags: list[str]) -> list[str]:
+    """Every block line of the main content.
+
+    trafilatura finds where the main content starts and ends; the lines between are
+    taken from the page itself, because trafilatura drops short repeated paragraphs —
+    exactly the cells of a table flattened one per ``<p>``.
+    """
+    lines = _block_lines(root)
+    text = trafilatura.extract(html, url=url, include_tables=True, favor_recall=True,
+                               include_comments=False, deduplicate=False)
+    main = [line for line in normalize_text(text or "").splitlines() if len(line.strip()) > 4]
+    index = {line.strip(): i for i, line in reversed(list(enumerate(lines)))}
+    first = next((index[m.strip()] for m in main if m.strip() in index), None)
+    last_index = {line.strip(): i for i, line in enumerate(lines)}
+    last = next((last_index[m.strip()] for m in reversed(main) if m.strip() in last_index), None)
+    if first is None or last is None or last < first:
+        flags.append("extractor_fallback")
+        return lines
+    return lines[first:last + 1]
 
 
 def from_text(text: str) -> Document:

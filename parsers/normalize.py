@@ -18,10 +18,12 @@ _SPACES = re.compile(r"[ \u00a0\u2000-\u200b\u3000\ufeff]+")
 _ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
 _WS = re.compile(r"\s+")
 
-# Lines of page chrome that change on every fetch and must not create versions.
+# Page chrome that changes on every fetch and must not create versions:
+# view counters are cut out of their line, today's date lines dropped.
+_COUNTER = re.compile(r"(浏览|访问|点击|阅读|查看)(次数|人次|量|数|率)?\s*[:：]?\s*\d*\s*(次)?")
 _VOLATILE = re.compile(
-    r"(浏览(次数|量)|访问(次数|量)|点击(数|量|率)|阅读(数|量)|今天是|当前时间)"
-    r"|^\s*\d{4}年\d{1,2}月\d{1,2}日\s*(星期|周)[一二三四五六日天]\s*$"
+    r"(今天是|当前时间)|^\s*\d{4}\s*[-年/]\s*\d{1,2}\s*[-月/]\s*\d{1,2}\s*日?\s*"
+    r"(星期|周)[一二三四五六日天]\s*$"
 )
 
 
@@ -42,5 +44,6 @@ def label_key(text: str) -> str:
 
 def stable_text(text: str) -> str:
     """Report text without volatile chrome lines, the key for versions."""
-    kept = [line for line in text.splitlines() if line.strip() and not _VOLATILE.search(line)]
-    return "\n".join(kept)
+    kept = (_COUNTER.sub("", line).rstrip() for line in text.splitlines()
+            if not _VOLATILE.search(line))
+    return "\n".join(line for line in kept if line.strip())

@@ -193,7 +193,7 @@ def detect_format(text: str, year: int | None) -> tuple[str, dict[str, int]]:
         return "2021", score
     if score["2019"] > score["2021"]:
         return "2019", score
-    if score["2021"] and year:
+    if year and year >= 2019:  # no table labels to go by: the format in force that year
         return ("2021" if year >= 2021 else "2019"), score
     return "legacy", score
 
@@ -261,8 +261,9 @@ def table_cells(doc: Document, sections: list[Section], fmt: str) -> list[CellVa
 
 
 def version_text(doc: Document) -> str:
-    """The normalised report text a version is keyed on: body lines plus table text."""
-    return stable_text("\n".join([*doc.lines, *(g.text() for g in doc.tables)]))
+    """The normalised report text a version is keyed on (table cells included)."""
+    tables = [] if doc.kind == "html" else [g.text() for g in doc.tables]
+    return stable_text("\n".join([*doc.lines, *tables]))
 
 
 def parse_report(doc: Document, published_hint: str | None = None) -> Report:
@@ -282,7 +283,9 @@ def parse_report(doc: Document, published_hint: str | None = None) -> Report:
     report.agency = agency_name(title, doc)
     report.region = region_of(report.agency)
     report.doc_number = document_number(preamble[:12] or doc.lines[:8])
-    report.format, _ = detect_format(full, report.year)
+    report.format, score = detect_format(full, report.year)
+    if report.format != "legacy" and not any(score.values()):
+        report.flags.append("format_from_year")
     report.cells = table_cells(doc, report.sections, report.format)
     if len(report.sections) < 2 and not report.cells:
         report.is_report, report.reason = False, "no_tables_or_sections"

@@ -240,23 +240,49 @@ def grid_cells(grid: Grid, spec: Spec) -> list[CellValue]:
 
 
 def tokens(lines: list[str]) -> list[tuple[str, bool]]:
-    """(text, is_value) tokens; label pieces split by spaces are joined again."""
+    """(text, is_value) tokens; label pieces split by spaces are joined again.
+
+    In a tab-separated row the empty fields after its label are kept as ``""`` value
+    tokens: they may be blank cells (the stream walker decides by counting).
+    """
     out: list[tuple[str, bool]] = []
     for line in lines:
         label: list[str] = []
-        for part in re.split(r"[\t ]+", line.strip()):
-            if not part:
+        seen_label = False
+        for field in line.rstrip().split("\t"):
+            if not field.strip():
+                if seen_label and "\t" in line:
+                    if label:
+                        out.append(("".join(label), False))
+                        label = []
+                    out.append(("", True))
                 continue
-            if is_value(part) and part not in ("无", "、"):
-                if label:
-                    out.append(("".join(label), False))
-                    label = []
-                out.append((part, True))
-            else:
-                label.append(part)
+            seen_label = True
+            label = _split_field(field, label, out)
         if label:
             out.append(("".join(label), False))
     return out
+
+
+_NUMBERING = re.compile(r"(?:^|(?<=\s))(\d{1,2})\s*([.、])\s*(?=\D)")
+
+
+def _split_field(field: str, label: list[str], out: list[tuple[str, bool]]) -> list[str]:
+    """Tokens of one field (parts split by spaces); returns the open label pieces.
+
+    Item numbers (``2 . 其他法律…``) stay with their label, never read as values.
+    """
+    for part in _NUMBERING.sub(r"\1\2", field).split(" "):
+        if not part:
+            continue
+        if is_value(part) and part not in ("无", "、"):
+            if label:
+                out.append(("".join(label), False))
+                label = []
+            out.append((part, True))
+        else:
+            label.append(part)
+    return label
 
 
 def stream_cells(lines: list[str], spec: Spec) -> list[CellValue]:
@@ -282,19 +308,32 @@ def stream_cells(lines: list[str], spec: Spec) -> list[CellValue]:
             i += 1
             continue
         remaining = remaining[remaining.index(row) + 1:]
-        taken = 0
-        while i < len(toks) and toks[i][1] and taken < len(row.cols):
-            out.append(_value(spec, row.key, row.cols[taken], toks[i][0], flag))
-            taken += 1
+        run = []
+        while i < len(toks) and toks[i][1]:
+            run.append(toks[i][0])
             i += 1
+        for col, raw in zip(row.cols, _row_values(run, len(row.cols)), strict=False):
+            out.append(_value(spec, row.key, col, raw, flag))
     return out
 
 
-def split_fused(digits: str, groups: int = 3) -> list[list[int]] | None:
-    """Split a run of fused digits into ``groups`` rows of (4 counts + total).
+def _row_values(run: list[str], n: int) -> list[str]:
+    """The ``n`` values of a row from a run of value tokens: empty fields count as blank
+    cells only when the row has exactly ``n`` fields; otherwise they are layout gaps."""
+    while run and run[-1] == "":
+        run = run[:-1]
+    filled = [v for v in run if v != ""]
+    if len(filled) >= n or len(run) != n:
+        return filled[:n]
+    return run
+
+
+def split_fused(digits: str, groups: int = 3) -> list[list[list[int]]]:
+    """Every split of a run of fused digits into ``groups`` rows of (4 counts + total)
+    that satisfies R4.
 
     >>> split_fused("21317000001324019")
-    [[2, 1, 3, 1, 7], [0, 0, 0, 0, 0], [13, 2, 4, 0, 19]]
+    [[[2, 1, 3, 1, 7], [0, 0, 0, 0, 0], [13, 2, 4, 0, 19]]]
     """
     solutions: list[list[list[int]]] = []
 
@@ -320,7 +359,7 @@ def split_fused(digits: str, groups: int = 3) -> list[list[int]] | None:
                 walk(tail, [*acc, row])
 
     walk(digits, [])
-    return solutions[0] if len(solutions) == 1 else None
+    return solutions
 
 
 def review_cells(lines: list[str]) -> list[CellValue]:
@@ -334,19 +373,32 @@ def review_cells(lines: list[str]) -> list[CellValue]:
             return _review_values(fields, None)
     values = [t for t, v in tokens(lines) if v]
     cols = [c.key for c in REVIEW_COLS]
-    flag = None
-    if len(values) < 15 and values and re.fullmatch(r"\d{16,}", "".join(values)):
-        split = split_fused("".join(values))
-        if split is None:
-            return []
-        values = [str(n) for row in split for n in row]
-        flag = "fused_digits_split"
+    if len(values) < 15 and values and re.fullmatch(r"\d{15,}", "".join(values)):
+        return _fused_reviews("".join(values))
     if len(values) < 15:
         if len(values) == 12:  # no 总计 columns printed
             cols = cols[:4]
         else:
             return []
-    return _review_values(values, flag, cols)
+    return _review_values(values, None, cols)
+
+
+def _fused_reviews(digits: str) -> list[CellValue]:
+    """Cells from fused digits: a value where every R4-consistent split agrees on it,
+    NULL (flagged ambiguous, the digits kept in ``raw``) where they do not."""
+    solutions = split_fused(digits)
+    if not solutions:
+        return []
+    out = []
+    for g, group in enumerate(r.key for r in REVIEWS.rows):
+        for k, col in enumerate(c.key for c in REVIEW_COLS):
+            seen = {sol[g][k] for sol in solutions}
+            if len(seen) == 1:
+                out.append(CellValue("reviews", group, col, float(seen.pop()), digits,
+                                     "fused_digits_split"))
+            else:
+                out.append(CellValue("reviews", group, col, None, digits, "fused_digits_ambiguous"))
+    return out
 
 
 def _review_values(values: list[str], flag: str | None,
