@@ -82,7 +82,10 @@ class PortalServer:
         h.send_response(status)
         for key, value in headers.items():
             h.send_header(key, value)
-        h.send_header("Content-Length", str(len(body)))
+        if "Content-Length" not in headers:
+            h.send_header("Content-Length", str(len(body)))
+        elif int(headers["Content-Length"]) != len(body):
+            h.close_connection = True  # a truncated download: promise more, then hang up
         h.end_headers()
         if not head:
             h.wfile.write(body)

@@ -175,21 +175,29 @@ def read_records(path: Path, name: str | None = None,
     ``ReadError`` naming file and offset, and reading resumes at the next gzip member."""
     name = name or Path(path).name
     with open(path, "rb") as fh:
-        base = start
+        base: int | None = start
         while base is not None:
             fh.seek(base)
-            it = ArchiveIterator(fh, check_digests=True)
-            offset = base
+            it = ArchiveIterator(fh, check_digests=True)  # offsets are absolute (fh.tell)
+            expected = base  # where the next record should start
             try:
                 for rec in it:
                     body = rec.content_stream().read()
                     # asking for the offset first would skip the record's content
-                    offset = base + it.get_record_offset()
-                    yield _record(rec, name, offset, body, it.get_record_length())
+                    offset, length = it.get_record_offset(), it.get_record_length()
+                    expected = offset + length
+                    if not rec.rec_type or not rec.rec_headers.get_header("WARC-Record-ID"):
+                        yield ReadError(name, offset, f"incomplete record ({length} bytes)")
+                        continue
+                    yield _record(rec, name, offset, body, length)
+                size = fh.seek(0, os.SEEK_END)
+                if expected < size:  # warcio stops quietly at a cut-off last record
+                    yield ReadError(name, expected, f"truncated record: {size - expected} "
+                                                    "bytes at the end do not form a record")
                 return
             except Exception as exc:  # truncated gzip, bad headers, short body
-                yield ReadError(name, offset, f"{type(exc).__name__}: {exc}")
-                base = _next_member(fh, offset + 1)
+                yield ReadError(name, expected, f"{type(exc).__name__}: {exc}"[:300])
+                base = _next_member(fh, expected + 1)
 
 
 def _record(rec, name: str, offset: int, body: bytes, length: int) -> Record:

@@ -6,7 +6,7 @@ Every repair is named in the returned list, so a version records what was change
 >>> repair_text("根據(jù)《條例》")
 ('根据《条例》', ['pinyin_annotations_removed:1', 'traditional_to_simplified'])
 >>> repair_text("?。ㄒ唬┲鲃庸\ue0a6_方面")[0]
-'(一)主动公开方面'
+'（一）主动公开方面'
 """
 
 from __future__ import annotations

@@ -1,0 +1,173 @@
+"""Bad input gets a clear error, and nothing fetched is lost."""
+
+from __future__ import annotations
+
+import gzip
+import socket
+
+import pytest
+import sqlite_utils
+
+from archive.demo_site import COLUMN, site
+from archive.portal_server import PortalServer
+from archive.warcstore import RotatingWarcWriter, read_records, warc_files
+from parsers.pipeline import parse_capture
+
+FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "RETRY_TIMES=1"]
+
+
+def captures(work):
+    return list(sqlite_utils.Database(work / "data" / "nianbao.db")["captures"].rows)
+
+
+def free_port(host="127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def test_refused_connection_names_the_url_and_exits_non_zero(run_cli, tmp_path):
+    url = f"http://127.0.0.3:{free_port('127.0.0.3')}/zwgk/"
+    result = run_cli("crawl", "--start-url", url, *FAST)
+    assert result.returncode != 0
+    assert url in result.stderr and "refused" in result.stderr.lower()
+    rows = captures(tmp_path)
+    assert {r["outcome"] for r in rows} == {"fetch_error"}  # kept, as WARC metadata records
+    assert {r["url"] for r in rows} == {url, url.replace("/zwgk/", "/robots.txt")}
+    assert all("refused" in r["detail"].lower() for r in rows)
+
+
+def test_portal_answering_500_is_archived_and_reported(run_cli, tmp_path):
+    def broken(path, headers):
+        if path.startswith(COLUMN):
+            return 500, {"Content-Type": "text/html"}, b"<html>Internal Server Error</html>"
+        return None
+
+    with PortalServer(site(), host="127.0.0.4", handler=broken) as portal:
+        result = run_cli("crawl", "--start-url", portal.url + "/", *FAST)
+    assert result.returncode != 0
+    assert f"{portal.url}{COLUMN}index.html: HTTP 500" in result.stderr
+    rows = captures(tmp_path)
+    errors = [r for r in rows if r["status"] == 500]
+    assert len(errors) == 2  # the first try and one retry, both archived
+    assert {r["outcome"] for r in errors} == {"http_error"}
+    assert any(r["outcome"] == "not_report" and r["url"].endswith("/zwgk/") for r in rows)
+
+
+def test_anti_bot_challenge_is_reported_not_stored_as_a_report(run_cli, tmp_path):
+    challenge = (b"<html><head><script>var $_ts=window['$_ts'];if(!$_ts)$_ts={};"
+                 b"$_ts.nsd=12345;</script></head><body></body></html>")
+    blocked_path = COLUMN + "202301/t20230130_540404.html"
+
+    def waf(path, headers):
+        if path == blocked_path:
+            return 412, {"Content-Type": "text/html", "Set-Cookie": "FSSBBIl1UgzbN7NS=abc; path=/"}, challenge
+        return None
+
+    with PortalServer(site(), host="127.0.0.5", handler=waf) as portal:
+        result = run_cli("crawl", "--start-url", portal.url + "/", *FAST)
+        hits = [p for p in portal.paths() if p == blocked_path]
+    assert len(hits) == 1  # asked once, never retried or worked around
+    rows = captures(tmp_path)
+    blocked = [r for r in rows if r["outcome"] == "blocked"]
+    assert len(blocked) == 1 and blocked[0]["detail"] == "ruishu_412"
+    db = sqlite_utils.Database(tmp_path / "data" / "nianbao.db")
+    assert sorted(r["year"] for r in db["reports"].rows) == [2019, 2020, 2021, 2023, 2024]
+    run = next(db["crawl_runs"].rows)
+    assert run["blocked"] == 1
+    assert "blocked" in result.stderr.lower()
+
+
+def test_truncated_download_is_kept_and_flagged(run_cli, tmp_path):
+    path = COLUMN + "202401/t20240129_550505.html"
+    body, ctype = site()[path]
+
+    def cut(p, headers):
+        if p == path:
+            return 200, {"Content-Type": ctype, "Content-Length": str(len(body))}, body[: len(body) // 2]
+        return None
+
+    with PortalServer(site(), host="127.0.0.6", handler=cut) as portal:
+        run_cli("crawl", "--start-url", portal.url + "/", *FAST, "-s", "DOWNLOAD_TIMEOUT=5")
+    rows = [r for r in captures(tmp_path) if r["url"].endswith(path)]
+    assert rows and all(r["size"] < len(body) for r in rows)
+    assert any("truncated" in (r["detail"] or "") for r in rows)
+
+
+def test_corrupt_and_truncated_warc_files_are_named_and_skipped(run_cli, tmp_path):
+    warc = tmp_path / "data" / "warc"
+    pages = [(p, b) for p, (b, _) in site().items() if "t202" in p and p.endswith(".html")][:3]
+    for name in ("a", "b"):
+        writer = RotatingWarcWriter(warc, prefix=name)
+        for path, body in pages:
+            writer.write_exchange(f"http://127.0.0.1{path}", "GET", [], 200, "OK",
+                                  [("Content-Type", "text/html; charset=utf-8")], body)
+        writer.close()
+    damaged, truncated = warc_files(warc)
+    data = bytearray(damaged.read_bytes())
+    members = [i for i in range(len(data)) if data[i:i + 3] == b"\x1f\x8b\x08"]
+    second, after = members[3], members[4]  # warcinfo, response, request, *response*
+    data[second:after] = b"\x00garbage" * ((after - second) // 8) + b"\x00" * ((after - second) % 8)
+    damaged.write_bytes(bytes(data))
+    truncated.write_bytes(truncated.read_bytes()[:-300])  # killed mid-write
+    result = run_cli("rebuild")
+    assert result.returncode == 0, result.stderr
+    assert f"{damaged.name} at offset {second}" in result.stderr
+    assert truncated.name in result.stderr
+    db = sqlite_utils.Database(tmp_path / "data" / "nianbao.db")
+    assert db["reports"].count == 3  # every intact record of both files still ingested
+    assert db["ingest_errors"].count == 2
+
+
+def test_read_records_resumes_after_garbage(tmp_path):
+    writer = RotatingWarcWriter(tmp_path, prefix="g")
+    for i in range(3):
+        writer.write_exchange(f"http://127.0.0.1/{i}", "GET", [], 200, "OK", [], b"x" * 10)
+    writer.close()
+    [path] = warc_files(tmp_path)
+    raw = path.read_bytes()
+    path.write_bytes(raw[:200] + gzip.compress(b"not a warc record") + raw[200:])
+    items = list(read_records(path))
+    assert sum(type(i).__name__ == "ReadError" for i in items) >= 1
+    assert len([i for i in items if getattr(i, "type", "") == "response"]) >= 2
+
+
+def test_hostile_filenames_in_a_saved_folder(run_cli, tmp_path, shared):
+    folder = tmp_path / "saved"
+    (folder / "sub dir" / "..." ).mkdir(parents=True)
+    seed = next((shared / "seeds").glob("004_*.txt")).read_text("utf-8")
+    html = f"<html><head><title>x</title></head><body><pre>{seed}</pre></body></html>".encode()
+    names = ["-rf.html", "a b;rm -rf ~.html", "报告$(whoami).htm", "sub dir/.../CON.html",
+             "x" * 200 + ".html", "new\nline.html", "%2e%2e.html"]
+    for name in names:
+        (folder / name).write_bytes(html)
+    result = run_cli("rebuild", "--from-dir", str(folder))
+    assert result.returncode == 0, result.stderr
+    db = sqlite_utils.Database(tmp_path / "data" / "nianbao.db")
+    assert db["reports"].count == len(names)
+    urls = [r["url"] for r in db["reports"].rows]
+    assert all(u.startswith("file:///") and "\n" not in u for u in urls)
+
+
+def test_huge_and_malformed_inputs_never_raise():
+    huge = b"<html><body>" + b"<p>\xe5\xb9\xb4</p>" * (4 * 1024 * 1024) + b"</body></html>"
+    parsed = parse_capture(huge, "text/html", "http://127.0.0.1/huge.html")
+    assert parsed.report is None and parsed.flags[0].startswith("too_large")
+    for body in (b"", b"<html><table><tr><td rowspan=999999 colspan=-3>1", b"\x00\x01\x02" * 100,
+                 b"<?xml version='1.0' encoding='gbk'?><html><p>\xc4\xea</p></html>",
+                 b"%PDF-1.4 truncated", b"PK\x03\x04 broken docx"):
+        parsed = parse_capture(body, "text/html", "http://127.0.0.1/bad.docx")
+        assert parsed.report is None or not parsed.report.is_report
+
+
+@pytest.mark.parametrize("status, headers, body, kind", [
+    (521, {"Set-Cookie": "__jsluid_h=abc"}, b"<script>document.cookie=...</script>", "jiasule_521"),
+    (403, {"X-Via-JSL": "abc"}, b"blocked", "jsl_403"),
+    (200, {}, b"   ", "empty_200"),
+    (200, {}, "<html><body>您访问的页面不存在</body></html>".encode(), "soft_404"),
+    (200, {}, b"<html><script>window.location.href='/';</script></html>", "soft_404_js_redirect"),
+])
+def test_block_kinds(status, headers, body, kind):
+    from parsers.antibot import classify_block
+
+    assert classify_block(status, headers, body) == kind
