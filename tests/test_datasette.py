@@ -1,0 +1,78 @@
+"""`nianbao serve`: Datasette over the archive, with the settings/ metadata."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from tests.test_bad_input import free_port
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """Archive the demo portal, then serve it with ``nianbao serve`` on loopback."""
+    from tests.conftest import nianbao
+
+    work = tmp_path_factory.mktemp("serve")
+    assert nianbao("demo", cwd=work).returncode == 0
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "archive.cli", "serve", "--port", str(port)],
+                            cwd=work, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield base
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=10)
+
+
+def get(url: str):
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def test_reports_and_cells_are_served(served):
+    data = get(served + "/nianbao/reports.json?_shape=array&_sort=year")
+    assert [r["year"] for r in data] == [2019, 2020, 2021, 2022, 2023, 2024]
+    cells = get(served + "/nianbao/cells.json?_shape=array&row_key=licensing&col_key=decisions"
+                "&_sort=report_id")
+    assert sorted(c["value"] for c in cells) == [1819, 1820, 2777, 2814, 2851, 2888]
+
+
+def test_metadata_titles_facets_and_immutable(served):
+    meta = get(served + "/-/metadata.json")
+    tables = meta["databases"]["nianbao"]["tables"]
+    assert tables["reports"]["title"].startswith("报告")
+    page = get(served + "/nianbao/reports.json?_facet=year")
+    assert "year" in page["facet_results"]
+    dbs = get(served + "/-/databases.json")
+    assert dbs[0]["is_mutable"] is False
+
+
+def test_chinese_full_text_search_and_short_terms(served):
+    hits = get(served + "/nianbao/reports.json?_shape=array&_search="
+               + urllib.parse.quote("示范县人民政府2022"))
+    assert [h["year"] for h in hits] == [2022]
+    short = get(served + "/nianbao/search_short.json?_shape=array&q=" + urllib.parse.quote("示范"))
+    assert len(short) == 6
+
+
+def test_canned_queries_answer(served):
+    fails = get(served + "/nianbao/failed_checks.json?_shape=array")
+    assert {(f["year"], f["rule"]) for f in fails} == {(2022, "R2:total"), (2022, "R3:granted")}
+    per_year = get(served + "/nianbao/requests_per_year.json?_shape=array")
+    assert [r["year"] for r in per_year] == [2019, 2020, 2021, 2022, 2023, 2024]
+    assert all(r["received"] > 0 for r in per_year)
