@@ -171,3 +171,19 @@ def test_block_kinds(status, headers, body, kind):
     from parsers.antibot import classify_block
 
     assert classify_block(status, headers, body) == kind
+
+
+def test_warc_files_rotate_and_each_opens_with_warcinfo(tmp_path):
+    writer = RotatingWarcWriter(tmp_path, prefix="r", max_size=4000)
+    for i in range(12):
+        writer.write_exchange(f"http://127.0.0.1/{i}", "GET", [], 200, "OK", [],
+                              bytes(range(256)) * 4)
+    writer.close()
+    files = warc_files(tmp_path)
+    assert len(files) > 2
+    for path in files:
+        records = list(read_records(path))
+        assert records[0].type == "warcinfo"
+        assert all(r.digest_ok is not False for r in records)
+    urls = [r.url for p in files for r in read_records(p) if r.type == "response"]
+    assert urls == [f"http://127.0.0.1/{i}" for i in range(12)]
