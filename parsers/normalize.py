@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _STRAY_TAGS = re.compile(
     r"</?(?:o:p|[a-z]+:[a-z]+|span|font|p|br|b|strong)\b[^>]*>|(?<![a-z])/?o:p>", re.I
@@ -27,16 +28,22 @@ _VOLATILE = re.compile(
 )
 
 
+# The compatibility forms reports are full of, mapped without a full NFKC pass.
+_HALF_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
 def normalize_text(text: str) -> str:
     """Full-width → half-width (NFKC), odd spaces → one space, stray Word tags removed."""
-    text = _STRAY_TAGS.sub("", text)
-    text = unicodedata.normalize("NFKC", text)
+    text = _STRAY_TAGS.sub("", text).translate(_HALF_WIDTH)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
     text = _ZERO_WIDTH.sub("", text)
     # tabs stay: in saved text tables they are the column separators
     lines = (_SPACES.sub(" ", line).strip(" ") for line in text.splitlines())
     return "\n".join(lines)
 
 
+@lru_cache(maxsize=8192)
 def label_key(text: str) -> str:
     """A label as compared with the templates: normalised, all white space removed."""
     return _WS.sub("", normalize_text(text))
