@@ -19,6 +19,7 @@ TABLES: dict[str, dict] = {
         "url": str, "method": str, "status": int, "content_type": str, "headers": str,
         "payload_digest": str, "digest_ok": int, "fetched_at": str, "size": int, "kind": str,
         "outcome": str, "detail": str, "report_id": int, "version_id": int, "portal": str,
+        "referer": str, "etag": str, "last_modified": str,
     }, pk="id"),
     "reports": dict(columns={
         "id": int, "agency": str, "region": str, "year": int, "title": str, "url": str,
@@ -56,6 +57,8 @@ TABLES: dict[str, dict] = {
 INDEXES = [
     ("captures", ["warc_file", "warc_offset"], True),
     ("captures", ["url"], False),
+    ("captures", ["record_id"], False),
+    ("captures", ["referer"], False),
     ("reports", ["url"], True),
     ("reports", ["agency", "year"], False),
     ("versions", ["report_id", "seq"], True),

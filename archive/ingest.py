@@ -83,6 +83,9 @@ class Ingestor:
                 self._read_error(item)
                 continue
             self.stats.records += 1
+            if item.type == "request":
+                self._pair_request(item)
+                continue
             if item.type != "response" and item.type != "metadata":
                 continue
             if item.offset in done:
@@ -139,6 +142,10 @@ class Ingestor:
         if block:
             self._capture(record, "blocked", block)
             return "blocked"
+        if record.status == 304:
+            self._capture(record, "not_modified", "conditional request: unchanged")
+            self._seen_again(record)
+            return "not_modified"
         if record.status is None or record.status >= 300:
             outcome = "redirect" if record.status and record.status < 400 else "http_error"
             self._capture(record, outcome, f"http_{record.status} {record.reason}".strip())
@@ -158,17 +165,28 @@ class Ingestor:
         capture_id = self._capture(record, "report", note, parsed)
         return self._store_report(record, parsed, capture_id)
 
+    def _pair_request(self, record: Record) -> None:
+        """The request record tells the method and the page that linked to the capture."""
+        response_id = record.warc_headers.get("WARC-Concurrent-To")
+        if not response_id:
+            return
+        method = record.reason or "GET"
+        with self.db.conn:
+            self.db.execute("update captures set referer = ?, method = ? where record_id = ?",
+                            [record.header("Referer"), method, response_id])
+
     def _capture(self, record: Record, outcome: str, detail: str | None,
                  parsed: Parsed | None = None) -> int:
         row = {
             "warc_file": record.warc_file, "warc_offset": record.offset,
             "warc_length": record.length, "record_id": record.record_id, "url": record.url,
-            "method": "GET", "status": record.status, "content_type": record.content_type,
+            "method": None, "status": record.status, "content_type": record.content_type,
             "headers": _json(record.headers), "payload_digest": record.payload_digest,
             "digest_ok": record.digest_ok, "fetched_at": record.date, "size": len(record.body),
             "kind": parsed.kind if parsed else None, "outcome": outcome,
             "detail": "; ".join(x for x in [detail, *(parsed.flags if parsed else [])] if x) or None,
             "portal": record.warc_headers.get("Nianbao-Portal"),
+            "etag": record.header("ETag"), "last_modified": record.header("Last-Modified"),
         }
         return self.db["captures"].insert(row).last_pk
 
@@ -247,6 +265,11 @@ class Ingestor:
         self.db["sections"].insert_all(
             ({"report_id": report_id, "number": s.number, "heading": s.heading, "text": s.text}
              for s in report.sections), replace=True)
+
+    def _seen_again(self, record: Record) -> None:
+        for row in self.db["reports"].rows_where("url = ?", [record.url]):
+            self.db["reports"].update(row["id"], {"last_seen": record.date, "status": "live",
+                                                  "removed_on": None})
 
     def _mark_removed(self, record: Record) -> None:
         for row in self.db["reports"].rows_where("url = ? and status = 'live'", [record.url]):

@@ -209,6 +209,8 @@ def _record(rec, name: str, offset: int, body: bytes, length: int) -> Record:
             code = rec.http_headers.get_statuscode()
             status = int(code) if code and code.isdigit() else None
             reason = rec.http_headers.statusline.partition(" ")[2]
+        else:  # the request line: the method stands where a response has its status
+            reason = rec.http_headers.protocol or ""
     checker = getattr(rec, "digest_checker", None)
     ok = None
     if checker is not None and wh.get_header("WARC-Payload-Digest"):

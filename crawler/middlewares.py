@@ -47,3 +47,104 @@ class BlockDetectionMiddleware:
         kind = "soft404" if block.startswith("soft_404") else "blocked"
         logger.warning("%s: %s (%s) — not parsed, not circumvented", kind, response.url, block)
         raise IgnoreRequest(f"{block}: {response.url}")
+
+
+class ConditionalRequestMiddleware:
+    """Re-crawls ask report pages and attachments "changed since?" with the validators
+    (ETag, Last-Modified) of their last capture, so an unchanged portal costs little.
+
+    List pages are always fetched in full: they are where new reports appear.
+    """
+
+    def __init__(self, validators: dict[str, tuple[str | None, str | None]], stats):
+        self.validators = validators
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        from pathlib import Path
+
+        from scrapy.exceptions import NotConfigured
+
+        from archive import db_path
+
+        if not crawler.settings.getbool("NIANBAO_CONDITIONAL", True):
+            raise NotConfigured
+        data = Path(crawler.settings.get("NIANBAO_DATA", "data"))
+        path = db_path(data, crawler.settings.get("NIANBAO_DB") or None)
+        return cls(load_validators(path), crawler.stats)
+
+    def process_request(self, request: Request):
+        if not request.meta.get("conditional"):
+            return None
+        etag, modified = self.validators.get(request.url, (None, None))
+        if etag:
+            request.headers.setdefault("If-None-Match", etag)
+        if modified:
+            request.headers.setdefault("If-Modified-Since", modified)
+        if etag or modified:
+            self.stats.inc_value("nianbao/conditional_requests")
+        return None
+
+    def process_response(self, request: Request, response: Response):
+        if response.status == 304:
+            self.stats.inc_value("nianbao/not_modified")
+        return response
+
+
+def load_validators(path) -> dict[str, tuple[str | None, str | None]]:
+    """{url: (etag, last_modified)} of each URL's latest successful capture."""
+    import sqlite3
+    from pathlib import Path
+
+    if not Path(path).exists():
+        return {}
+    conn = sqlite3.connect(path)
+    try:
+        rows = conn.execute("""select url, etag, last_modified from captures
+                               where status = 200 and (etag is not null or last_modified is not null)
+                               order by fetched_at, id""").fetchall()
+    except sqlite3.OperationalError:  # a database from before these columns
+        return {}
+    finally:
+        conn.close()
+    return {url: (etag, modified) for url, etag, modified in rows}
+
+
+def known_attachments(path) -> dict[str, list[str]]:
+    """{page url: [attachment urls]} from earlier crawls (the Referer of each capture)."""
+    import sqlite3
+    from pathlib import Path
+
+    if not Path(path).exists():
+        return {}
+    conn = sqlite3.connect(path)
+    try:
+        rows = conn.execute("""select distinct referer, url from captures
+                               where referer is not null and kind in ('pdf', 'docx', 'doc', 'wps',
+                               'ofd', 'zip', 'binary') order by referer, url""").fetchall()
+    except sqlite3.OperationalError:
+        return {}
+    finally:
+        conn.close()
+    out: dict[str, list[str]] = {}
+    for page, url in rows:
+        out.setdefault(page, []).append(url)
+    return out
+
+
+def known_reports(path) -> list[str]:
+    """URLs of the reports archived as live, to be checked again on every crawl."""
+    import sqlite3
+    from pathlib import Path
+
+    if not Path(path).exists():
+        return []
+    conn = sqlite3.connect(path)
+    try:
+        return [u for (u,) in conn.execute(
+            "select url from reports where status = 'live' and url like 'http%' order by id")]
+    except sqlite3.OperationalError:
+        return []
+    finally:
+        conn.close()

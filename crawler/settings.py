@@ -35,6 +35,7 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 WARC_MAX_SIZE = 100 * 1024 * 1024
 
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.ConditionalRequestMiddleware": 560,
     "crawler.middlewares.BlockDetectionMiddleware": 945,
     "crawler.warc.WarcWriterMiddleware": 950,
 }

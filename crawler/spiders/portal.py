@@ -15,9 +15,12 @@ import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.links import classify_links, pagination
+from crawler.middlewares import known_reports
 from crawler.portals import load_portals
 
 logger = logging.getLogger(__name__)
+# Report pages and attachments are asked "changed since?"; 304 reaches the callback.
+CONDITIONAL = {"conditional": True, "handle_httpstatus_list": [304]}
 
 
 class PortalSpider(scrapy.Spider):
@@ -38,11 +41,32 @@ class PortalSpider(scrapy.Spider):
         for url in (u for u in start_urls.split(",") if u):
             self.targets.append((url, urlsplit(url).netloc))
         self.failed: list[str] = []
+        self.attachments: dict[str, list[str]] = {}
+        self.known: list[str] = []
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        from archive import db_path
+        from crawler.middlewares import known_attachments
+
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        data = crawler.settings.get("NIANBAO_DATA", "data")
+        path = db_path(data, crawler.settings.get("NIANBAO_DB") or None)
+        spider.attachments = known_attachments(path)
+        spider.known = known_reports(path)
+        return spider
 
     async def start(self):
         for url, portal in self.targets:
             yield scrapy.Request(url, callback=self.parse, errback=self.failure,
                                  meta={"portal": portal, "start": True})
+        # Reports archived before are checked again even if no list links to them any more:
+        # that is how a report removed upstream is noticed.
+        hosts = {urlsplit(url).netloc: portal for url, portal in self.targets}
+        for url in self.known:
+            if urlsplit(url).netloc in hosts:
+                yield scrapy.Request(url, self.parse_report, errback=self.failure, priority=-10,
+                                     meta={"portal": hosts[urlsplit(url).netloc], **CONDITIONAL})
 
     def _tree(self, response):
         if not hasattr(response, "text"):
@@ -65,7 +89,7 @@ class PortalSpider(scrapy.Spider):
         for link in classify_links(tree, response.url):
             if link.kind == "report":
                 yield response.follow(link.url, self.parse_report, errback=self.failure,
-                                      meta={**meta, "title": link.text})
+                                      meta={**meta, "title": link.text, **CONDITIONAL})
             elif link.kind == "column":
                 yield response.follow(link.url, self.parse, meta=meta, errback=self.failure)
 
@@ -74,16 +98,24 @@ class PortalSpider(scrapy.Spider):
         portal = response.meta.get("portal")
         self.crawler.stats.inc_value(f"nianbao/report_pages/{portal}")
         yield {"portal": portal, "url": response.url, "title": response.meta.get("title")}
+        meta = {"portal": portal, **CONDITIONAL}
+        if response.status == 304:  # unchanged: its attachments are the ones seen before
+            for url in self.attachments.get(response.url, []):
+                yield scrapy.Request(url, self.parse_attachment, errback=self.failure,
+                                     meta=meta, headers={"Referer": response.url})
+            return
         tree = self._tree(response)
         if tree is None:
             return
         for link in classify_links(tree, response.url):
             if link.kind == "attachment":
                 yield response.follow(link.url, self.parse_attachment, errback=self.failure,
-                                      meta={"portal": portal, "title": link.text})
+                                      meta={**meta, "title": link.text})
 
     def parse_attachment(self, response):
         portal = response.meta.get("portal")
+        if response.status == 304:
+            self.crawler.stats.inc_value(f"nianbao/unchanged/{portal}")
         self.crawler.stats.inc_value(f"nianbao/attachments/{portal}")
         yield {"portal": portal, "url": response.url, "title": response.meta.get("title"),
                "attachment": True}
@@ -94,6 +126,10 @@ class PortalSpider(scrapy.Spider):
         if failure.check(HttpError):
             status = failure.value.response.status
             message = f"HTTP {status}"
+            if status in (404, 410):  # gone: archived, and the report marked removed
+                self.crawler.stats.inc_value(f"nianbao/gone/{portal}")
+                logger.warning("gone: %s (HTTP %s)", request.url, status)
+                return
         else:
             message = re.sub(r"\s+", " ", failure.getErrorMessage())[:200]
         if "IgnoreRequest" in repr(failure.type) or "Ignore" in failure.type.__name__:
