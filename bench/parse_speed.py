@@ -49,10 +49,10 @@ def main() -> None:
     parse_times = []
     for name, body in pages():
         html = body.decode("utf-8", "replace")
-        base = median_ms(lambda: trafilatura.extract(body), 10)
-        ext = median_ms(lambda: from_html(html), 10)
+        base = median_ms(lambda body=body: trafilatura.extract(body), 10)
+        ext = median_ms(lambda html=html: from_html(html), 10)
         doc = from_html(html)
-        parse = median_ms(lambda: parse_report(doc), 50)
+        parse = median_ms(lambda doc=doc: parse_report(doc), 50)
         parse_times.append(parse)
         print(f"{name:26} {len(body) // 1024:5d} {base:10.1f}ms {ext:7.1f}ms {parse:5.2f}ms "
               f"{ext / base:5.2f}x")
