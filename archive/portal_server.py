@@ -15,10 +15,29 @@ import email.utils
 import hashlib
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
 
 Files = dict[str, tuple[bytes, str]]
 LAST_MODIFIED = email.utils.formatdate(1700000000, usegmt=True)
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    """What a handler hook sees of a request."""
+
+    method: str
+    path: str
+    query: str
+    headers: dict[str, str]
+    body: bytes = b""
+
+    def form(self) -> dict[str, str]:
+        return {k: v[-1] for k, v in parse_qs(self.body.decode("utf-8", "replace")).items()}
+
+    def args(self) -> dict[str, str]:
+        return {k: v[-1] for k, v in parse_qs(self.query).items()}
 
 
 class PortalServer:
@@ -27,7 +46,7 @@ class PortalServer:
         self.files = files
         self.requests: list[tuple[str, str, dict]] = []
         self.views = 0
-        self.handler = handler  # optional hook: (path, headers) -> (status, headers, body) | None
+        self.handler = handler  # optional hook: HttpRequest -> (status, headers, body) | None
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -44,6 +63,12 @@ class PortalServer:
                 outer.requests.append(("HEAD", self.path, dict(self.headers)))
                 outer._serve(self, head=True)
 
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                outer.requests.append(("POST", self.path, dict(self.headers)))
+                outer._serve(self, body=body)
+
         self.httpd = ThreadingHTTPServer((host, port), Handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -56,13 +81,16 @@ class PortalServer:
     def paths(self) -> list[str]:
         return [path for _, path, _ in self.requests]
 
-    def _serve(self, h: BaseHTTPRequestHandler, head: bool = False) -> None:
-        path = h.path.split("?")[0]
+    def _serve(self, h: BaseHTTPRequestHandler, head: bool = False, body: bytes = b"") -> None:
+        path, _, query = h.path.partition("?")
         if self.handler:
-            answer = self.handler(path, dict(h.headers))
+            request = HttpRequest(h.command, path, query, dict(h.headers), body)
+            answer = self.handler(request)
             if answer is not None:
                 status, headers, body = answer
                 return self._send(h, status, headers, body, head)
+        if path not in self.files and h.path in self.files:
+            path = h.path  # files keyed with their query string
         if path not in self.files:
             body = "<html><body>404 您访问的页面不存在</body></html>".encode()
             return self._send(h, 404, {"Content-Type": "text/html; charset=utf-8"}, body, head)

@@ -20,6 +20,8 @@ _CREATE_PAGE = re.compile(
     r"createPageHTML\(\s*(?:['\"][\w-]+['\"]\s*,\s*)?(\d+)\s*,\s*(\d+)\s*,\s*['\"]([\w-]+)['\"]\s*,"
     r"\s*['\"](\w+)['\"]")
 _NEXT = re.compile(r"^(下一?页|下页|后一?页|>|»|next)$", re.I)
+_YEAR_COLUMN = re.compile(r"(19|20)\d{2}\s*年?度?(年报|年度报告)?")
+_YEAR_PATH = re.compile(r"/(gknb|nb|ndbg)_?(19|20)\d{2}/|/(19|20)\d{2}(nb|ndbg)/")
 _COLUMN = re.compile(r"政务公开|政府信息公开|信息公开年报|年度报告|年报|信息公开$")
 
 
@@ -72,6 +74,8 @@ def classify_links(tree, base_url: str) -> list[Link]:
             out.append(Link(url, text, "attachment"))
         elif _COLUMN.search(key) and len(key) <= 10 and not re.search(r"\d{4}", key):
             out.append(Link(url, text, "column"))
+        elif _YEAR_COLUMN.fullmatch(key) or _YEAR_PATH.search(urlsplit(url).path):
+            out.append(Link(url, text, "column"))  # a year sub-column: 2023年, gknb2023/
         elif looks_like_report_title(text):
             out.append(Link(url, text, "report"))
         elif _NEXT.match(key) or key in ("尾页", "末页"):

@@ -38,8 +38,8 @@ def test_refused_connection_names_the_url_and_exits_non_zero(run_cli, tmp_path):
 
 
 def test_portal_answering_500_is_archived_and_reported(run_cli, tmp_path):
-    def broken(path, headers):
-        if path.startswith(COLUMN):
+    def broken(req):
+        if req.path.startswith(COLUMN):
             return 500, {"Content-Type": "text/html"}, b"<html>Internal Server Error</html>"
         return None
 
@@ -59,8 +59,8 @@ def test_anti_bot_challenge_is_reported_not_stored_as_a_report(run_cli, tmp_path
                  b"$_ts.nsd=12345;</script></head><body></body></html>")
     blocked_path = COLUMN + "202301/t20230130_540404.html"
 
-    def waf(path, headers):
-        if path == blocked_path:
+    def waf(req):
+        if req.path == blocked_path:
             return 412, {"Content-Type": "text/html", "Set-Cookie": "FSSBBIl1UgzbN7NS=abc; path=/"}, challenge
         return None
 
@@ -82,8 +82,8 @@ def test_truncated_download_is_kept_and_flagged(run_cli, tmp_path):
     path = COLUMN + "202401/t20240129_550505.html"
     body, ctype = site()[path]
 
-    def cut(p, headers):
-        if p == path:
+    def cut(req):
+        if req.path == path:
             return 200, {"Content-Type": ctype, "Content-Length": str(len(body))}, body[: len(body) // 2]
         return None
 

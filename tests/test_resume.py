@@ -19,8 +19,8 @@ pytestmark = pytest.mark.slow
 
 
 def test_sigkill_then_rerun(tmp_path, run_cli):
-    def slow(path, headers):
-        if "/t20" in path:
+    def slow(req):
+        if "/t20" in req.path:
             time.sleep(0.4)  # a slow portal, so the kill lands mid-crawl
         return None
 
@@ -53,7 +53,7 @@ def test_sigkill_then_rerun(tmp_path, run_cli):
 
 
 def test_overlapping_crawls_are_refused(tmp_path, run_cli):
-    def slow(path, headers):
+    def slow(req):
         time.sleep(0.3)
         return None
 

@@ -14,9 +14,11 @@ import lxml.html
 import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from crawler.links import classify_links, pagination
+from crawler import cms
+from crawler.links import classify_links, is_attachment, pagination
 from crawler.middlewares import known_reports
 from crawler.portals import load_portals
+from parsers.report import looks_like_report_title
 
 logger = logging.getLogger(__name__)
 # Report pages and attachments are asked "changed since?"; 304 reaches the callback.
@@ -77,21 +79,56 @@ class PortalSpider(scrapy.Spider):
             return None
 
     def parse(self, response):
-        """A column, list or home page: follow reports, pages and columns."""
-        tree = self._tree(response)
-        if tree is None:
-            return
+        """A column, list or home page (or a CMS list API answer): follow reports,
+        further list pages and sub-columns."""
         portal = response.meta.get("portal")
         meta = {"portal": portal}
         self.crawler.stats.inc_value(f"nianbao/pages/{portal}")
+        kind = response.meta.get("list_kind", "html")
+        if kind == "gkmlpt_json":
+            links, more = cms.gkmlpt_articles(response.text, response.url)
+            yield from self._follow_titles(response, links, meta)
+            yield from (self._list_request(r, meta) for r in more)
+            return
+        if kind == "hanweb_xml":
+            yield from self._follow_titles(response, cms.hanweb_records(response.text, response.url), meta)
+            return
+        tree = self._tree(response)
+        if tree is None:
+            return
         for url in pagination(tree, response.text, response.url):
             yield response.follow(url, self.parse, meta=meta, errback=self.failure)
+        for request in (*cms.hanweb_groups(response.text, response.url),
+                        *cms.xxgk_pages(response.text, response.url),
+                        *cms.gkmlpt_api(response.text, response.url)):
+            yield self._list_request(request, meta)
+        yield from self._follow_titles(response, cms.hanweb_records(response.text, response.url), meta)
         for link in classify_links(tree, response.url):
             if link.kind == "report":
                 yield response.follow(link.url, self.parse_report, errback=self.failure,
                                       meta={**meta, "title": link.text, **CONDITIONAL})
+            elif link.kind == "attachment" and looks_like_report_title(link.text):
+                yield response.follow(link.url, self.parse_attachment, errback=self.failure,
+                                      meta={**meta, "title": link.text, **CONDITIONAL})
             elif link.kind == "column":
                 yield response.follow(link.url, self.parse, meta=meta, errback=self.failure)
+
+    def _follow_titles(self, response, links, meta):
+        """Links given as (url, title) by a CMS list: reports (pages or files) only."""
+        for url, title in links:
+            if not looks_like_report_title(title):
+                continue
+            callback = self.parse_attachment if is_attachment(url) else self.parse_report
+            yield scrapy.Request(url, callback, errback=self.failure,
+                                 meta={**meta, "title": title, **CONDITIONAL},
+                                 headers={"Referer": response.url})
+
+    def _list_request(self, request: cms.ListRequest, meta):
+        meta = {**meta, "list_kind": request.kind}
+        if request.method == "POST":
+            return scrapy.FormRequest(request.url, formdata=request.form, callback=self.parse,
+                                      errback=self.failure, meta=meta)
+        return scrapy.Request(request.url, self.parse, errback=self.failure, meta=meta)
 
     def parse_report(self, response):
         """A report page: its attachments are fetched too; the page itself is in WARC."""
