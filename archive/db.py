@@ -45,6 +45,9 @@ TABLES: dict[str, dict] = {
     "checks": dict(columns={
         "report_id": int, "rule": str, "status": str, "detail": str,
     }, pk=("report_id", "rule")),
+    "report_urls": dict(columns={
+        "report_id": int, "url": str, "role": str, "first_seen": str, "last_seen": str,
+    }, pk=("report_id", "url")),
     "crawl_runs": dict(columns={
         "id": int, "started": str, "finished": str, "portal": str, "pages": int,
         "reports": int, "blocked": int, "errors": int, "bytes": int, "detail": str,
@@ -60,6 +63,8 @@ INDEXES = [
     ("captures", ["record_id"], False),
     ("captures", ["referer"], False),
     ("reports", ["url"], True),
+    ("report_urls", ["url"], True),
+    ("versions", ["text_hash"], False),
     ("reports", ["agency", "year"], False),
     ("versions", ["report_id", "seq"], True),
     ("cells", ["table", "row_key", "col_key"], False),

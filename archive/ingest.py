@@ -65,6 +65,7 @@ class Ingestor:
         self.db = db
         self.portals = portals or {}
         self.stats = IngestStats()
+        self._requests: dict[str, tuple[str | None, str]] = {}  # response id → (referer, method)
 
     # -- sources -----------------------------------------------------------------------
 
@@ -166,21 +167,25 @@ class Ingestor:
         return self._store_report(record, parsed, capture_id)
 
     def _pair_request(self, record: Record) -> None:
-        """The request record tells the method and the page that linked to the capture."""
+        """The request record tells the method and the page that linked to the capture.
+
+        nianbao writes it just before its response; other tools may write it after."""
         response_id = record.warc_headers.get("WARC-Concurrent-To")
         if not response_id:
             return
-        method = record.reason or "GET"
+        referer, method = record.header("Referer"), record.reason or "GET"
+        self._requests[response_id] = (referer, method)
         with self.db.conn:
             self.db.execute("update captures set referer = ?, method = ? where record_id = ?",
-                            [record.header("Referer"), method, response_id])
+                            [referer, method, response_id])
 
     def _capture(self, record: Record, outcome: str, detail: str | None,
                  parsed: Parsed | None = None) -> int:
+        referer, method = self._requests.pop(record.record_id, (None, None))
         row = {
             "warc_file": record.warc_file, "warc_offset": record.offset,
             "warc_length": record.length, "record_id": record.record_id, "url": record.url,
-            "method": None, "status": record.status, "content_type": record.content_type,
+            "method": method, "referer": referer, "status": record.status, "content_type": record.content_type,
             "headers": _json(record.headers), "payload_digest": record.payload_digest,
             "digest_ok": record.digest_ok, "fetched_at": record.date, "size": len(record.body),
             "kind": parsed.kind if parsed else None, "outcome": outcome,
@@ -197,7 +202,9 @@ class Ingestor:
         text_hash = _hash(report.text)
         portal = record.warc_headers.get("Nianbao-Portal")
         region = (self.portals.get(portal) or {}).get("region") or report.region
-        existing = list(self.db["reports"].rows_where("url = ?", [record.url]))
+        existing = self._report_at(record.url)
+        if not existing and (same := self._same_report(record, parsed, text_hash)):
+            return self._link(same, record, parsed, capture_id, text_hash)
         fields = {
             "agency": report.agency, "region": region, "year": report.year,
             "title": report.title, "url": record.url, "published": report.published,
@@ -227,6 +234,51 @@ class Ingestor:
         self.db["captures"].update(capture_id, {"report_id": report_id, "version_id": version_id})
         self._replace_rows(report_id, report)
         return outcome
+
+    def _report_at(self, url: str) -> list[dict]:
+        """The report whose content was captured at ``url``, or that ``url`` is a copy of."""
+        rows = list(self.db["reports"].rows_where("url = ?", [url]))
+        if rows:
+            return rows
+        return list(self.db.query("""select r.* from report_urls u join reports r on r.id = u.report_id
+                                     where u.url = ?""", [url]))
+
+    def _same_report(self, record: Record, parsed: Parsed, text_hash: str) -> dict | None:
+        """A report already archived that this capture is another copy of: the page that
+        links to this attachment (same year), or a mirror with the very same text."""
+        report = parsed.report
+        referer = self.db.execute("select referer from captures where record_id = ?",
+                                  [record.record_id]).fetchone() if record.record_id else None
+        if referer and referer[0]:
+            for row in self._report_at(referer[0]):
+                if row["year"] == report.year:
+                    return row
+        mirror = self.db.execute("select report_id from versions where text_hash = ? limit 1",
+                                 [text_hash]).fetchone()
+        return self.db["reports"].get(mirror[0]) if mirror else None
+
+    def _link(self, row: dict, record: Record, parsed: Parsed, capture_id: int,
+              text_hash: str) -> str:
+        """Record ``record.url`` as another copy of report ``row``. When this copy carries
+        more table cells (a page saying "see the attachment"), it becomes the content."""
+        role = "attachment" if parsed.kind in ("pdf", "docx") else "copy"
+        self.db["report_urls"].insert(
+            {"report_id": row["id"], "url": record.url, "role": role,
+             "first_seen": record.date, "last_seen": record.date},
+            pk=("report_id", "url"), replace=True)
+        current = self.db["cells"].count_where("report_id = ? and value is not null", [row["id"]])
+        richer = sum(c.value is not None for c in parsed.report.cells) > current
+        if not richer:
+            self.db["reports"].update(row["id"], {"last_seen": record.date})
+            self.db["captures"].update(capture_id, {"report_id": row["id"]})
+            return "report_linked"
+        self.db["report_urls"].insert(
+            {"report_id": row["id"], "url": row["url"], "role": "page",
+             "first_seen": row["first_seen"], "last_seen": row["last_seen"]},
+            pk=("report_id", "url"), replace=True)
+        self.db["report_urls"].delete_where("report_id = ? and url = ?", [row["id"], record.url])
+        self.db["reports"].update(row["id"], {"url": record.url})
+        return self._store_report(record, parsed, capture_id)
 
     def _version(self, record, parsed, report_id, seq, text_hash, capture_id, previous) -> int:
         report, decoded = parsed.report, parsed.decoded
@@ -267,7 +319,7 @@ class Ingestor:
              for s in report.sections), replace=True)
 
     def _seen_again(self, record: Record) -> None:
-        for row in self.db["reports"].rows_where("url = ?", [record.url]):
+        for row in self._report_at(record.url):
             self.db["reports"].update(row["id"], {"last_seen": record.date, "status": "live",
                                                   "removed_on": None})
 

@@ -75,8 +75,11 @@ class RotatingWarcWriter:
     def write_exchange(self, url: str, method: str, request_headers: list[tuple[str, str]],
                        status: int, reason: str, response_headers: list[tuple[str, str]],
                        body: bytes, extra: dict[str, str] | None = None,
-                       truncated: str | None = None) -> tuple[Path, int]:
-        """A response record and its request record, linked by WARC-Concurrent-To."""
+                       truncated: str | None = None,
+                       request_body: bytes = b"") -> tuple[Path, int]:
+        """A request record, then its response record, linked by WARC-Concurrent-To.
+
+        Returns where the response record starts."""
         from urllib.parse import urlsplit
 
         extra = dict(extra or {})
@@ -92,7 +95,6 @@ class RotatingWarcWriter:
                 url, "response", payload=io.BytesIO(body), length=len(body), http_headers=http,
                 warc_headers_dict={"WARC-Record-ID": response_id, **extra})
 
-        where = self.write(response)
         parts = urlsplit(url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         req = StatusAndHeaders(f"{method} {target} HTTP/1.1", request_headers,
@@ -100,11 +102,11 @@ class RotatingWarcWriter:
 
         def request(writer):
             return writer.create_warc_record(
-                url, "request", payload=io.BytesIO(b""), length=0, http_headers=req,
-                warc_headers_dict={"WARC-Concurrent-To": response_id, **extra})
+                url, "request", payload=io.BytesIO(request_body), length=len(request_body),
+                http_headers=req, warc_headers_dict={"WARC-Concurrent-To": response_id, **extra})
 
         self.write(request)
-        return where
+        return self.write(response)
 
     def write_error(self, url: str, message: str, extra: dict[str, str] | None = None):
         """A metadata record for a fetch that produced no response (refused, timed out)."""
@@ -188,6 +190,14 @@ def read_records(path: Path, name: str | None = None,
                     expected = offset + length
                     if not rec.rec_type or not rec.rec_headers.get_header("WARC-Record-ID"):
                         yield ReadError(name, offset, f"incomplete record ({length} bytes)")
+                        continue
+                    missing = getattr(rec.raw_stream, "limit", 0) or 0
+                    if missing > 0:  # the file ends inside this record
+                        yield ReadError(name, offset, f"truncated record: {missing} bytes missing")
+                        continue
+                    checker = getattr(rec, "digest_checker", None)
+                    if checker is not None and checker.passed is False:
+                        yield ReadError(name, offset, f"digest mismatch: {checker.problems}"[:300])
                         continue
                     yield _record(rec, name, offset, body, length)
                 size = fh.seek(0, os.SEEK_END)

@@ -50,7 +50,8 @@ class WarcWriterMiddleware:
         truncated = "length" if "dataloss" in response.flags else None
         self.writer.write_exchange(
             response.url, request.method, _headers(request.headers), response.status, reason,
-            _headers(response.headers), response.body, self._extra(request), truncated)
+            _headers(response.headers), response.body, self._extra(request), truncated,
+            request_body=request.body or b"")
         self.stats.inc_value("nianbao/warc_records", 2)
         self.stats.inc_value("nianbao/bytes", len(response.body))
         return response

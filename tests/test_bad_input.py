@@ -106,7 +106,7 @@ def test_corrupt_and_truncated_warc_files_are_named_and_skipped(run_cli, tmp_pat
     damaged, truncated = warc_files(warc)
     data = bytearray(damaged.read_bytes())
     members = [i for i in range(len(data)) if data[i:i + 3] == b"\x1f\x8b\x08"]
-    second, after = members[3], members[4]  # warcinfo, response, request, *response*
+    second, after = members[4], members[5]  # warcinfo, request, response, request, *response*
     data[second:after] = b"\x00garbage" * ((after - second) // 8) + b"\x00" * ((after - second) % 8)
     damaged.write_bytes(bytes(data))
     truncated.write_bytes(truncated.read_bytes()[:-300])  # killed mid-write
@@ -146,9 +146,11 @@ def test_hostile_filenames_in_a_saved_folder(run_cli, tmp_path, shared):
     result = run_cli("rebuild", "--from-dir", str(folder))
     assert result.returncode == 0, result.stderr
     db = sqlite_utils.Database(tmp_path / "data" / "nianbao.db")
-    assert db["reports"].count == len(names)
-    urls = [r["url"] for r in db["reports"].rows]
-    assert all(u.startswith("file:///") and "\n" not in u for u in urls)
+    captured = list(db["captures"].rows)
+    assert len(captured) == len(names) and {c["outcome"] for c in captured} == {"report"}
+    assert all(c["url"].startswith("file:///") and "\n" not in c["url"] for c in captured)
+    assert db["reports"].count == 1  # the same text seven times: one report, six copies
+    assert db["report_urls"].count == len(names) - 1
 
 
 def test_huge_and_malformed_inputs_never_raise():
