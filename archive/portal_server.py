@@ -14,6 +14,7 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -45,6 +46,7 @@ class PortalServer:
                  handler: Callable | None = None):
         self.files = files
         self.requests: list[tuple[str, str, dict]] = []
+        self.times: list[float] = []  # when each request arrived (time.monotonic)
         self.views = 0
         self.handler = handler  # optional hook: HttpRequest -> (status, headers, body) | None
         outer = self
@@ -57,16 +59,19 @@ class PortalServer:
 
             def do_GET(self):
                 outer.requests.append(("GET", self.path, dict(self.headers)))
+                outer.times.append(time.monotonic())
                 outer._serve(self)
 
             def do_HEAD(self):
                 outer.requests.append(("HEAD", self.path, dict(self.headers)))
+                outer.times.append(time.monotonic())
                 outer._serve(self, head=True)
 
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 outer.requests.append(("POST", self.path, dict(self.headers)))
+                outer.times.append(time.monotonic())
                 outer._serve(self, body=body)
 
         self.httpd = ThreadingHTTPServer((host, port), Handler)

@@ -55,8 +55,8 @@ def is_attachment(url: str, text: str = "") -> bool:
     return ext in ATTACHMENT_EXT or "downfile" in path or "download" in path
 
 
-def classify_links(tree, base_url: str) -> list[Link]:
-    """Every same-host link of a page, classified."""
+def classify_links(tree, base_url: str, everything: bool = False) -> list[Link]:
+    """Every same-host link of a page, classified (``everything``: unclassified too)."""
     host = urlsplit(base_url).netloc
     out: list[Link] = []
     seen: set[str] = set()
@@ -80,6 +80,33 @@ def classify_links(tree, base_url: str) -> list[Link]:
             out.append(Link(url, text, "report"))
         elif _NEXT.match(key) or key in ("尾页", "末页"):
             out.append(Link(url, text, "page"))
+        elif everything:
+            out.append(Link(url, text, "other"))
+    return out
+
+
+_ARTICLE = re.compile(r"/t\d{8}_\d+\.s?html?$|/art_\d+_\d+\.html$|/post_\d+\.html$|/content/\S+\.s?html?$")
+_REPORT_COLUMN = re.compile(r"年报|年度报告")
+
+
+def is_report_column(tree) -> bool:
+    """The page says, in the mandated meta tags, that it is the 信息公开年报 column."""
+    names = tree.xpath("//meta[@name='ColumnName' or @name='ColumnType']/@content")
+    return any(_REPORT_COLUMN.search(n) for n in names)
+
+
+def column_articles(tree, base_url: str) -> list[Link]:
+    """Articles listed in a 信息公开年报 column, even when their titles are cut short
+    ("某县2023年政府信息…") with no ``title=``: everything listed there is a candidate,
+    except what its title shows is not a report."""
+    from parsers.report import looks_like_report_title
+
+    out = []
+    for link in classify_links(tree, base_url, everything=True):
+        if link.kind == "other" and _ARTICLE.search(urlsplit(link.url).path):
+            if not looks_like_report_title(link.text.rstrip(".…") + "年度报告"):
+                continue  # its visible title already says what it is not
+            out.append(Link(link.url, link.text, "report"))
     return out
 
 

@@ -49,6 +49,29 @@ class BlockDetectionMiddleware:
         raise IgnoreRequest(f"{block}: {response.url}")
 
 
+class RetryBackoffMiddleware:
+    """Retries wait longer each time (``RETRY_BACKOFF_BASE`` × 2ⁿ seconds, capped by
+    ``RETRY_BACKOFF_MAX``): a portal answering 5xx is given room, not hammered."""
+
+    def __init__(self, base: float, cap: float):
+        self.base, self.cap = base, cap
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.settings.getfloat("RETRY_BACKOFF_BASE", 2.0),
+                   crawler.settings.getfloat("RETRY_BACKOFF_MAX", 60.0))
+
+    async def process_request(self, request: Request):
+        import asyncio
+
+        tries = request.meta.get("retry_times", 0)
+        if tries and self.base > 0:
+            delay = min(self.cap, self.base * 2 ** (tries - 1))
+            logger.info("retry %s of %s in %.1fs", tries, request.url, delay)
+            await asyncio.sleep(delay)
+        return None
+
+
 class ConditionalRequestMiddleware:
     """Re-crawls ask report pages and attachments "changed since?" with the validators
     (ETag, Last-Modified) of their last capture, so an unchanged portal costs little.

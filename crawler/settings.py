@@ -23,6 +23,8 @@ DOWNLOAD_TIMEOUT = 30
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_BACKOFF_BASE = 2.0  # seconds before the first retry, doubling after
+RETRY_BACKOFF_MAX = 60.0
 DOWNLOAD_FAIL_ON_DATALOSS = False  # keep truncated downloads, flagged in WARC
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
@@ -35,6 +37,7 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 WARC_MAX_SIZE = 100 * 1024 * 1024
 
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.RetryBackoffMiddleware": 545,
     "crawler.middlewares.ConditionalRequestMiddleware": 560,
     "crawler.middlewares.BlockDetectionMiddleware": 945,
     "crawler.warc.WarcWriterMiddleware": 950,

@@ -13,7 +13,8 @@ from archive.portal_server import PortalServer
 from archive.warcstore import RotatingWarcWriter, read_records, warc_files
 from parsers.pipeline import parse_capture
 
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "RETRY_TIMES=1"]
+FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "RETRY_TIMES=1",
+        "-s", "RETRY_BACKOFF_BASE=0.5"]
 
 
 def captures(work):
@@ -45,11 +46,16 @@ def test_portal_answering_500_is_archived_and_reported(run_cli, tmp_path):
 
     with PortalServer(site(), host="127.0.0.4", handler=broken) as portal:
         result = run_cli("crawl", "--start-url", portal.url + "/", *FAST)
+        tries = [t for (_, p, _), t in zip(portal.requests, portal.times, strict=True)
+                 if p == COLUMN + "index.html"]
+    assert len(tries) == 2 and tries[1] - tries[0] >= 0.5  # backed off before retrying
     assert result.returncode != 0
     assert f"{portal.url}{COLUMN}index.html: HTTP 500" in result.stderr
     rows = captures(tmp_path)
     errors = [r for r in rows if r["status"] == 500]
     assert len(errors) == 2  # the first try and one retry, both archived
+    first, retry = sorted(errors, key=lambda r: r["id"])
+    assert first["url"] == retry["url"]
     assert {r["outcome"] for r in errors} == {"http_error"}
     assert any(r["outcome"] == "not_report" and r["url"].endswith("/zwgk/") for r in rows)
 

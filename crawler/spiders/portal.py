@@ -15,7 +15,13 @@ import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler import cms
-from crawler.links import classify_links, is_attachment, pagination
+from crawler.links import (
+    classify_links,
+    column_articles,
+    is_attachment,
+    is_report_column,
+    pagination,
+)
 from crawler.middlewares import known_reports
 from crawler.portals import load_portals
 from parsers.report import looks_like_report_title
@@ -103,6 +109,10 @@ class PortalSpider(scrapy.Spider):
                         *cms.gkmlpt_api(response.text, response.url)):
             yield self._list_request(request, meta)
         yield from self._follow_titles(response, cms.hanweb_records(response.text, response.url), meta)
+        if is_report_column(tree):
+            for link in column_articles(tree, response.url):
+                yield response.follow(link.url, self.parse_report, errback=self.failure,
+                                      meta={**meta, "title": link.text, **CONDITIONAL})
         for link in classify_links(tree, response.url):
             if link.kind == "report":
                 yield response.follow(link.url, self.parse_report, errback=self.failure,
