@@ -92,8 +92,7 @@ class Ingestor:
             if item.offset in done:
                 self.stats.skipped += 1
                 continue
-            with self.db.conn:
-                self.stats.add(self.ingest_record(item))
+            self.stats.add(self.ingest_record(item))
             if progress:
                 progress(item.url, self.stats.captures)
 
@@ -114,21 +113,24 @@ class Ingestor:
                             url=url, record_id="", date=stamp, status=200,
                             headers=[("Content-Type", ctype)], content_type=ctype, body=body,
                             payload_digest=digest, digest_ok=True)
-            with self.db.conn:
-                self.stats.add(self.ingest_record(record))
+            self.stats.add(self.ingest_record(record))
         self.refresh_cross_year()
         return self.stats
 
     # -- one record --------------------------------------------------------------------
 
     def ingest_record(self, record: Record) -> str:
-        """Store one capture and whatever it tells about a report. Never raises."""
+        """Store one capture and whatever it tells about a report, in one transaction:
+        an ingest killed part-way leaves each record either fully stored or not at all.
+        Never raises: a record that fails is stored as an ``error`` capture."""
         try:
-            return self._ingest(record)
+            with self.db.atomic():
+                return self._ingest(record)
         except Exception as exc:  # keep the capture, say why
-            capture = self._capture(record, "error", f"{type(exc).__name__}: {exc}", None)
+            with self.db.atomic():
+                self._capture(record, "error", f"{type(exc).__name__}: {exc}", None)
             self.stats.errors.append(f"{record.warc_file}@{record.offset}: {exc}")
-            return capture and "error"
+            return "error"
 
     def _ingest(self, record: Record) -> str:
         if record.type == "metadata":
@@ -175,7 +177,7 @@ class Ingestor:
             return
         referer, method = record.header("Referer"), record.reason or "GET"
         self._requests[response_id] = (referer, method)
-        with self.db.conn:
+        with self.db.atomic():
             self.db.execute("update captures set referer = ?, method = ? where record_id = ?",
                             [referer, method, response_id])
 
@@ -352,7 +354,7 @@ class Ingestor:
                  and prev.row_key = 'carried_forward' and prev.col_key = 'total'
             where r.agency is not null
             order by r.id""")
-        with self.db.conn:
+        with self.db.atomic():
             self.db["checks"].delete_where("rule = 'carry_over'")
             self.db["checks"].insert_all(
                 ({"report_id": p["id"], **carry_over_check(
