@@ -175,15 +175,25 @@ def datasette_command(target: Path, host: str, port: int, settings: Path) -> lis
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "wacz"]), default="csv",
+              show_default=True, help="csv/jsonl: reports and tidy cells; wacz: the captures.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("export"),
               show_default=True)
 @data_options
 def export(fmt, out, data, db):
-    """reports and tidy cells (one row per cell, with the report's agency and year)."""
-    from .export import export_tables
+    """Reports and tidy cells (one row per cell, with the report's agency and year), or a
+    WACZ package of every capture for ReplayWeb.page and pywb."""
+    from .export import export_tables, export_wacz
+    from .warcstore import warc_files
 
-    paths = export_tables(open_db(db_path(data, db)), out, fmt)
+    database = open_db(db_path(data, db))
+    if fmt == "wacz":
+        files = warc_files(warc_dir(data))
+        if not files:
+            raise click.UsageError(f"no WARC files under {warc_dir(data)}")
+        paths = [export_wacz(database, files, out)]
+    else:
+        paths = export_tables(database, out, fmt)
     for path in paths:
         console.print(f"wrote {path}")
 

@@ -37,3 +37,28 @@ def export_tables(db: sqlite_utils.Database, out: Path, fmt: str = "csv") -> lis
                     writer.writerow(row)
         paths.append(path)
     return paths
+
+
+def export_wacz(db: sqlite_utils.Database, warc_files: list[Path], out: Path,
+                title: str = "nianbao archive") -> Path:
+    """A WACZ package of the WARC captures (ReplayWeb.page, pywb), listing every report
+    as a page with its title and capture time."""
+    from wacz.main import main as wacz_main
+
+    out.mkdir(parents=True, exist_ok=True)
+    pages = out / "pages.jsonl"
+    with open(pages, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps({"format": "json-pages-1.0", "id": "pages",
+                             "title": "Reports"}) + "\n")
+        for row in db.query("""select r.url, r.title, v.fetched_at from reports r
+                               join versions v on v.report_id = r.id and v.seq = r.versions
+                               where r.url like 'http%' order by r.id"""):
+            fh.write(json.dumps({"url": row["url"], "title": row["title"],
+                                 "ts": row["fetched_at"]}, ensure_ascii=False) + "\n")
+    target = out / "nianbao.wacz"
+    code = wacz_main(["create", "-o", str(target), "-p", str(pages), "--title", title,
+                      *map(str, warc_files)])
+    pages.unlink()
+    if code not in (0, None):
+        raise RuntimeError(f"wacz create failed with exit code {code}")
+    return target
