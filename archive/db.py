@@ -3,7 +3,7 @@
 >>> import sqlite_utils
 >>> db = sqlite_utils.Database(memory=True)
 >>> ensure_schema(db)
->>> sorted(t for t in db.table_names() if not t.startswith("reports_fts"))[:4]
+>>> sorted(t for t in db.table_names() if "_fts" not in t)[:4]
 ['captures', 'cells', 'checks', 'crawl_runs']
 """
 
@@ -25,8 +25,11 @@ TABLES: dict[str, dict] = {
         "id": int, "agency": str, "region": str, "year": int, "title": str, "url": str,
         "published": str, "format": str, "versions": int, "first_seen": str, "last_seen": str,
         "status": str, "removed_on": str, "doc_number": str, "portal": str, "flags": str,
-        "text": str,
     }, pk="id"),
+    # The text is kept apart so the reports table stays readable; its rowid is the report id.
+    "report_texts": dict(columns={
+        "report_id": int, "title": str, "agency": str, "text": str,
+    }, pk="report_id"),
     "versions": dict(columns={
         "id": int, "report_id": int, "seq": int, "text_hash": str, "fetched_at": str,
         "capture_id": int, "warc_file": str, "warc_offset": int, "record_id": str,
@@ -79,9 +82,9 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             db[name].create(spec["columns"], pk=spec["pk"], not_null=None)
     for table, cols, unique in INDEXES:
         db[table].create_index(cols, unique=unique, if_not_exists=True)
-    if not db["reports_fts"].exists():
-        db["reports"].enable_fts(["title", "agency", "text"], tokenize="trigram",
-                                 create_triggers=True)
+    if not db["report_texts_fts"].exists():
+        db["report_texts"].enable_fts(["title", "agency", "text"], tokenize="trigram",
+                                      create_triggers=True)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 

@@ -213,7 +213,7 @@ class Ingestor:
             "format": report.format, "status": "live", "removed_on": None,
             "doc_number": report.doc_number, "portal": portal,
             "flags": _json(sorted(set(report.flags + parsed.flags))) if (report.flags or parsed.flags) else None,
-            "text": report.text, "last_seen": record.date,
+            "last_seen": record.date,
         }
         if existing:
             row = existing[0]
@@ -307,6 +307,9 @@ class Ingestor:
         }).last_pk
 
     def _replace_rows(self, report_id: int, report) -> None:
+        self.db["report_texts"].upsert({"report_id": report_id, "title": report.title,
+                                        "agency": report.agency, "text": report.text},
+                                       pk="report_id")
         for table in ("cells", "checks", "sections"):
             self.db[table].delete_where("report_id = ?", [report_id])
         self.db["cells"].insert_all(

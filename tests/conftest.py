@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
+import signal
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -44,3 +48,26 @@ def run_cli(tmp_path):
     def run(*args: str, timeout: float = 180):
         return nianbao(*args, cwd=tmp_path, timeout=timeout)
     return run
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """Archive the demo portal, then serve it with ``nianbao serve`` on loopback."""
+    work = tmp_path_factory.mktemp("serve")
+    assert nianbao("demo", cwd=work).returncode == 0
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "archive.cli", "serve", "--port", str(port)],
+                            cwd=work, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield base
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=10)

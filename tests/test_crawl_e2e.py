@@ -14,7 +14,8 @@ from archive.warcstore import warc_files
 
 pytestmark = pytest.mark.slow
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
-TABLES = ["captures", "reports", "versions", "sections", "cells", "checks"]
+TABLES = ["captures", "reports", "report_texts", "report_urls", "versions", "sections", "cells",
+          "checks"]
 
 
 @pytest.fixture(scope="module")

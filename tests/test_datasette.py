@@ -3,40 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
-
-import pytest
-
-from tests.test_bad_input import free_port
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    """Archive the demo portal, then serve it with ``nianbao serve`` on loopback."""
-    from tests.conftest import nianbao
-
-    work = tmp_path_factory.mktemp("serve")
-    assert nianbao("demo", cwd=work).returncode == 0
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "archive.cli", "serve", "--port", str(port)],
-                            cwd=work, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield base
-    os.killpg(proc.pid, signal.SIGTERM)
-    proc.wait(timeout=10)
 
 
 def get(url: str):

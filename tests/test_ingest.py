@@ -78,11 +78,11 @@ def test_chinese_full_text_search(run_cli, tmp_path, shared):
         shutil.copy(seed, folder / seed.name)
     assert run_cli("rebuild", "--from-dir", str(folder)).returncode == 0
     db = sqlite_utils.Database(tmp_path / "data" / "nianbao.db")
-    secret = [r["agency"] for r in db["reports"].search("国家秘密")]
+    secret = [r["agency"] for r in db["report_texts"].search("国家秘密")]
     assert len(secret) == 5  # every report's table 三 has the row 1.属于国家秘密
-    luoshan = [r["agency"] for r in db["reports"].search("罗山街道")]
+    luoshan = [r["agency"] for r in db["report_texts"].search("罗山街道")]
     assert luoshan == ["晋江市罗山街道"]  # found in the repaired (simplified) text
-    short = db.execute("""select agency from reports where text like '%' || ? || '%'""",
+    short = db.execute("""select agency from report_texts where text like '%' || ? || '%'""",
                        ["罗山"]).fetchall()  # 2 characters: the canned LIKE query
     assert short == [("晋江市罗山街道",)]
-    assert not list(db["reports"].search("羅山街道"))  # traditional form was normalised
+    assert not list(db["report_texts"].search("羅山街道"))  # traditional form was normalised
