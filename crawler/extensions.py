@@ -47,6 +47,8 @@ class IngestOnClose:
         return ext
 
     def spider_closed(self, spider, reason):
+        if not self.crawler.settings.getbool("NIANBAO_INGEST", True):
+            return  # WARC only (benchmarks, or ingest left to a central `nianbao ingest`)
         db = open_db(self.db)
         ingestor = Ingestor(db, load_portals())
         self.result = ingestor.ingest_warcs(warc_dir(self.data))

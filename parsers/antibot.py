@@ -13,6 +13,10 @@ import re
 _SOFT_404 = re.compile(
     r"(您访问的页面不存在|页面不存在|页面未找到|找不到该页面|您所访问的页面已删除|404\s*Not\s*Found"
     r"|抱歉.{0,10}(页面|信息).{0,6}(不存在|已删除))", re.I)
+# Cheap first look, in the bytes: the words a soft 404 uses, in UTF-8 and in GBK.
+_SOFT_404_BYTES = re.compile(b"|".join(
+    re.escape(w.encode(enc)) for w in ("不存在", "未找到", "找不到", "已删除") for enc in ("utf-8", "gbk")
+) + rb"|404", re.I)
 _JS_HOME = re.compile(rb"(window\.)?location(\.href)?\s*=\s*['\"](/|/index\.html?|https?://[^'\"/]+/?)['\"]")
 
 
@@ -36,7 +40,7 @@ def classify_block(status: int | None, headers: dict[str, str], body: bytes) -> 
         return "empty_200"
     if status == 200 and len(body) < 4000 and _JS_HOME.search(head) and b"<table" not in head:
         return "soft_404_js_redirect"
-    if status == 200 and len(body) < 30000:
+    if status == 200 and len(body) < 30000 and _SOFT_404_BYTES.search(head):
         text = head.decode("utf-8", "ignore") + head.decode("gb18030", "ignore")
         if _SOFT_404.search(text) and "年度报告" not in text[:600]:
             return "soft_404"

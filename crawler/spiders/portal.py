@@ -29,6 +29,8 @@ from parsers.report import looks_like_report_title
 logger = logging.getLogger(__name__)
 # Report pages and attachments are asked "changed since?"; 304 reaches the callback.
 CONDITIONAL = {"conditional": True, "handle_httpstatus_list": [304]}
+_MAY_LINK_FILES = re.compile(
+    rb"\.(pdf|docx?|wps|ofd|xlsx?|zip|rar)\b|download|downfile|\xe9\x99\x84\xe4\xbb\xb6", re.I)
 
 
 class PortalSpider(scrapy.Spider):
@@ -51,6 +53,7 @@ class PortalSpider(scrapy.Spider):
         self.failed: list[str] = []
         self.attachments: dict[str, list[str]] = {}
         self.known: list[str] = []
+        self.max_hops = 4
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -62,6 +65,7 @@ class PortalSpider(scrapy.Spider):
         path = db_path(data, crawler.settings.get("NIANBAO_DB") or None)
         spider.attachments = known_attachments(path)
         spider.known = known_reports(path)
+        spider.max_hops = crawler.settings.getint("NIANBAO_COLUMN_HOPS", 4)
         return spider
 
     async def start(self):
@@ -88,7 +92,8 @@ class PortalSpider(scrapy.Spider):
         """A column, list or home page (or a CMS list API answer): follow reports,
         further list pages and sub-columns."""
         portal = response.meta.get("portal")
-        meta = {"portal": portal}
+        hops = response.meta.get("hops", 0)  # column links followed from the start page
+        meta = {"portal": portal, "hops": hops}
         self.crawler.stats.inc_value(f"nianbao/pages/{portal}")
         kind = response.meta.get("list_kind", "html")
         if kind == "gkmlpt_json":
@@ -120,8 +125,9 @@ class PortalSpider(scrapy.Spider):
             elif link.kind == "attachment" and looks_like_report_title(link.text):
                 yield response.follow(link.url, self.parse_attachment, errback=self.failure,
                                       meta={**meta, "title": link.text, **CONDITIONAL})
-            elif link.kind == "column":
-                yield response.follow(link.url, self.parse, meta=meta, errback=self.failure)
+            elif link.kind == "column" and hops < self.max_hops:
+                yield response.follow(link.url, self.parse, errback=self.failure,
+                                      meta={**meta, "hops": hops + 1})
 
     def _follow_titles(self, response, links, meta):
         """Links given as (url, title) by a CMS list: reports (pages or files) only."""
@@ -144,13 +150,14 @@ class PortalSpider(scrapy.Spider):
         """A report page: its attachments are fetched too; the page itself is in WARC."""
         portal = response.meta.get("portal")
         self.crawler.stats.inc_value(f"nianbao/report_pages/{portal}")
-        yield {"portal": portal, "url": response.url, "title": response.meta.get("title")}
         meta = {"portal": portal, **CONDITIONAL}
         if response.status == 304:  # unchanged: its attachments are the ones seen before
             for url in self.attachments.get(response.url, []):
                 yield scrapy.Request(url, self.parse_attachment, errback=self.failure,
                                      meta=meta, headers={"Referer": response.url})
             return
+        if not _MAY_LINK_FILES.search(response.body):
+            return  # no attachment can be linked from this page: spare the tree
         tree = self._tree(response)
         if tree is None:
             return
