@@ -85,6 +85,10 @@ def _report_crawl(result, db_file: Path) -> None:
         table.add_row(portal, *(str(c[k]) for k in
                                 ("pages", "report_pages", "attachments", "blocked", "errors")))
     console.print(table)
+    elapsed = result.stats.get("elapsed_time_seconds")
+    if elapsed is not None:
+        console.print(f"crawled {result.stats.get('response_received_count', 0)} responses, "
+                      f"{result.stats.get('nianbao/bytes', 0):,} bytes in {elapsed:.1f}s")
     if result.ingest is not None:
         s = result.ingest
         console.print(f"ingested {s.captures} captures: {s.reports} new reports, "

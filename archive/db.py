@@ -71,6 +71,7 @@ INDEXES = [
     ("reports", ["agency", "year"], False),
     ("versions", ["report_id", "seq"], True),
     ("cells", ["table", "row_key", "col_key"], False),
+    ("cells", ["table", "col_key", "row_key", "report_id", "value"], False),  # per-column sums
     ("checks", ["status"], False),
 ]
 

@@ -191,7 +191,8 @@ class Ingestor:
             "headers": _json(record.headers), "payload_digest": record.payload_digest,
             "digest_ok": record.digest_ok, "fetched_at": record.date, "size": len(record.body),
             "kind": parsed.kind if parsed else None, "outcome": outcome,
-            "detail": "; ".join(x for x in [detail, *(parsed.flags if parsed else [])] if x) or None,
+            "detail": "; ".join(dict.fromkeys(
+                x for x in [detail, *(parsed.flags if parsed else [])] if x)) or None,
             "portal": record.warc_headers.get("Nianbao-Portal"),
             "etag": record.header("ETag"), "last_modified": record.header("Last-Modified"),
         }

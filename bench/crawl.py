@@ -84,32 +84,37 @@ def nianbao_crawl(url: str, work: Path, extra: dict | None = None) -> float:
 
 
 def speed(pages: int, ingest_too: bool = True, repeat: int = 3) -> None:
-    """Alternate the two crawlers ``repeat`` times each (the machine is noisy); medians."""
+    """Each crawl gets a fresh server (a long-lived one slows down as its request log grows,
+    which would favour whichever crawler goes first); the order alternates; medians."""
     files = portal(pages)
-    bare_times, our_times = [], []
-    with PortalServer(files, host="127.0.0.31") as server:
-        for _ in range(repeat):
-            with tempfile.TemporaryDirectory() as tmp:
-                work = Path(tmp)
-                bare_script = work / "bare.py"
-                bare_script.write_text(BARE)
-                seen = len(server.requests)
-                bare_times.append(run([sys.executable, str(bare_script), server.url + "/",
-                                       *(f"{k}={v}" for k, v in FAST.items())], work))
-                fetched_bare = len(server.requests) - seen
-                seen = len(server.requests)
-                our_times.append(nianbao_crawl(server.url + "/", work, {"NIANBAO_INGEST": "False"}))
-                fetched_ours = len(server.requests) - seen
-                if ingest_too and len(our_times) == repeat:
+    times: dict[str, list[float]] = {"bare": [], "nianbao": []}
+    fetched: dict[str, int] = {}
+    ingest = 0.0
+    with tempfile.TemporaryDirectory() as tmp:
+        bare_script = Path(tmp) / "bare.py"
+        bare_script.write_text(BARE)
+        for i in range(repeat):
+            for who in (("bare", "nianbao") if i % 2 == 0 else ("nianbao", "bare")):
+                work = Path(tmp) / f"{who}{i}"
+                work.mkdir()
+                with PortalServer(files, host="127.0.0.31") as server:
+                    if who == "bare":
+                        took = run([sys.executable, str(bare_script), server.url + "/",
+                                    *(f"{k}={v}" for k, v in FAST.items())], work)
+                    else:
+                        took = nianbao_crawl(server.url + "/", work, {"NIANBAO_INGEST": "False"})
+                    fetched[who] = len(server.requests)
+                times[who].append(took)
+                if who == "nianbao" and ingest_too and i == 0:
                     ingest = run([sys.executable, "-m", "archive.cli", "ingest"], work)
-    bare, ours = statistics.median(bare_times), statistics.median(our_times)
-    runs = ", ".join(f"{o / b:.2f}" for b, o in zip(bare_times, our_times, strict=True))
-    print(f"portal of {len(files)} pages: bare Scrapy {bare:.1f}s ({fetched_bare} fetches), "
-          f"nianbao {ours:.1f}s ({fetched_ours} fetches, WARC written) → ratio of medians "
+    bare, ours = statistics.median(times["bare"]), statistics.median(times["nianbao"])
+    runs = ", ".join(f"{o / b:.2f}" for b, o in zip(times["bare"], times["nianbao"], strict=True))
+    print(f"portal of {len(files)} pages: bare Scrapy {bare:.1f}s ({fetched['bare']} fetches), "
+          f"nianbao {ours:.1f}s ({fetched['nianbao']} fetches, WARC written) → ratio of medians "
           f"{ours / bare:.2f} (runs: {runs})", flush=True)
     if ingest_too:
         print(f"  ingest of those captures afterwards: {ingest:.1f}s "
-              f"({ingest / max(fetched_ours, 1) * 1000:.1f} ms per capture)", flush=True)
+              f"({ingest / max(fetched['nianbao'], 1) * 1000:.1f} ms per capture)", flush=True)
 
 
 def recrawl(reports: int) -> None:

@@ -55,7 +55,17 @@ def crawl_settings(data: Path, db: Path | None, overrides: dict[str, str]) -> Se
     if db:
         settings.set("NIANBAO_DB", str(db), priority="cmdline")
     settings.update(overrides, priority="cmdline")
+    if settings.getpriority("USER_AGENT") <= settings.getpriority("NIANBAO_CONTACT"):
+        settings.set("USER_AGENT", user_agent(settings.get("NIANBAO_CONTACT")),
+                     priority=settings.getpriority("NIANBAO_CONTACT"))
     return settings
+
+
+def user_agent(contact: str) -> str:
+    """An honest User-Agent: who we are and how a portal's operator can reach us."""
+    from importlib.metadata import version
+
+    return f"nianbao/{version('nianbao')} (+{contact}; archival crawler of OGI annual reports)"
 
 
 def run_crawl(data: Path, portals: list[str] | None = None, start_urls: list[str] | None = None,

@@ -38,9 +38,12 @@ def sniff_kind(body: bytes, content_type: str | None, url: str) -> str:
     ext = re.sub(r"[?#].*$", "", url).rsplit(".", 1)[-1].lower() if "." in url else ""
     if head.startswith(b"%PDF"):
         return "pdf"
-    if head.startswith(b"PK\x03\x04"):
-        return "docx" if ext in ("docx", "") or "word" in (content_type or "") else (
-            "docx" if b"word/" in body[:4000] else "zip")
+    if head.startswith(b"PK\x03\x04"):  # a zip container: DOCX, OFD or an archive
+        if ext == "ofd" or b"OFD.xml" in body[:4000] or "ofd" in (content_type or ""):
+            return "ofd"
+        if ext == "docx" or "word" in (content_type or "") or b"word/" in body[:4000]:
+            return "docx"
+        return "zip"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return "wps" if ext == "wps" else "doc"
     if ext == "ofd":

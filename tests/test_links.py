@@ -53,3 +53,13 @@ def test_links_of_a_column_page():
     assert is_report_column(tree)
     articles = {link.url.rsplit("/", 1)[-1] for link in column_articles(tree, base)}
     assert articles == {"t20240129_550505.html"}  # cut-short title, kept; the notice, not
+
+
+def test_user_agent_carries_the_configured_contact(tmp_path):
+    from crawler.run import crawl_settings
+
+    settings = crawl_settings(tmp_path, None, {"NIANBAO_CONTACT": "mailto:ops@example.org"})
+    assert settings["USER_AGENT"].startswith("nianbao/")
+    assert "mailto:ops@example.org" in settings["USER_AGENT"]
+    assert crawl_settings(tmp_path, None, {"USER_AGENT": "x"})["USER_AGENT"] == "x"
+    assert settings.getbool("ROBOTSTXT_OBEY") and settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 1

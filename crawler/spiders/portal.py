@@ -108,7 +108,8 @@ class PortalSpider(scrapy.Spider):
         if tree is None:
             return
         for url in pagination(tree, response.text, response.url):
-            yield response.follow(url, self.parse, meta=meta, errback=self.failure)
+            # list pages first: the queue then always holds reports to fetch in parallel
+            yield response.follow(url, self.parse, meta=meta, errback=self.failure, priority=1)
         for request in (*cms.hanweb_groups(response.text, response.url),
                         *cms.xxgk_pages(response.text, response.url),
                         *cms.gkmlpt_api(response.text, response.url)):
@@ -143,8 +144,8 @@ class PortalSpider(scrapy.Spider):
         meta = {**meta, "list_kind": request.kind}
         if request.method == "POST":
             return scrapy.FormRequest(request.url, formdata=request.form, callback=self.parse,
-                                      errback=self.failure, meta=meta)
-        return scrapy.Request(request.url, self.parse, errback=self.failure, meta=meta)
+                                      errback=self.failure, meta=meta, priority=1)
+        return scrapy.Request(request.url, self.parse, errback=self.failure, meta=meta, priority=1)
 
     def parse_report(self, response):
         """A report page: its attachments are fetched too; the page itself is in WARC."""
