@@ -132,9 +132,24 @@ def main_lines(html: str, root, url: str | None, flags: list[str]) -> list[str]:
     return lines[first:last + 1]
 
 
+_COLLAPSED_HEADING = re.compile(
+    r"\s*([一二三四五六]、\s*(?:总体情况|主动公开政府信息情况|收到和处理政府信息公开申请情况"
+    r"|政府信息公开行政.{0,2}复议、\s*行政诉讼情况|(?:政府信息公开工作)?存在的主要问题及改进情况"
+    r"|其他需要报告的事项))\s*")
+
+
 def from_text(text: str) -> Document:
-    """A plain-text capture or saved text: tables stay as lines (tabs kept)."""
-    lines = [line for line in normalize_text(text).splitlines() if line.strip()]
+    """A plain-text capture or saved text: tables stay as lines (tabs kept).
+
+    Text whose line breaks were collapsed (one long line, as some archives store pages)
+    is broken again before the six section headings."""
+    lines = []
+    for line in normalize_text(text).splitlines():
+        if len(line) > 400:
+            lines += _COLLAPSED_HEADING.sub(r"\n\1\n", line).split("\n")
+        else:
+            lines.append(line)
+    lines = [line for line in lines if line.strip()]
     return Document(title=lines[0] if lines else "", lines=lines, kind="text")
 
 

@@ -258,13 +258,29 @@ def tokens(lines: list[str]) -> list[tuple[str, bool]]:
                     out.append(("", True))
                 continue
             seen_label = True
-            label = _split_field(field, label, out)
+            label = _split_field(_unfuse(field), label, out)
         if label:
             out.append(("".join(label), False))
     return out
 
 
 _NUMBERING = re.compile(r"(?:^|(?<=\s))(\d{1,2})\s*([.、])\s*(?=\D)")
+_CJK_THEN_DIGIT = re.compile(r"(?<=[\u4e00-\u9fff)）”’\"])(?=\d)")
+# …but never a unit (85个, 933989元, 18651.06万元) or a date (2023年) from its number
+_DIGIT_THEN_CJK = re.compile(r"(?<=\d)(?![个件项条元万次人年月日号])(?=[\u4e00-\u9fff(（])")
+_RUN_THEN_ITEM = re.compile(r"(\d)(\d)\.(?=[\u4e00-\u9fff])")
+
+
+def _unfuse(field: str) -> str:
+    """Text whose white space was collapsed (``数量801000081二、上年…``): labels and digit
+    runs are parted again, and an item number stuck to the digits before it
+    (``00000002.其他…``) goes back to its label."""
+    if not re.search(r"[\u4e00-\u9fff]\d|\d[\u4e00-\u9fff]", field):
+        return field
+    field = _RUN_THEN_ITEM.sub(r"\1 \2.", field)
+    field = re.sub(r"(?<=\d)(?=[+-]\d)", " ", field)  # 2648-18538: a signed value follows
+    field = _CJK_THEN_DIGIT.sub(" ", field)
+    return _DIGIT_THEN_CJK.sub(" ", field)
 
 
 def _split_field(field: str, label: list[str], out: list[tuple[str, bool]]) -> list[str]:
@@ -312,8 +328,64 @@ def stream_cells(lines: list[str], spec: Spec) -> list[CellValue]:
         while i < len(toks) and toks[i][1]:
             run.append(toks[i][0])
             i += 1
-        for col, raw in zip(row.cols, _row_values(run, len(row.cols)), strict=False):
+        values = _row_values(run, len(row.cols))
+        if len(values) < len(row.cols) and values and all(
+                re.fullmatch(r"[+-]?\d+", v) for v in values):
+            out.extend(_fused_row(spec, row, values))
+            continue
+        if len(values) < len(row.cols) and any(re.match(r"\d{7}", v) for v in values):
+            out.extend(CellValue(spec.table, row.key, col, None, " ".join(values),
+                                 "fused_digits_unsplit") for col in row.cols)
+            continue
+        for col, raw in zip(row.cols, values, strict=False):
             out.append(_value(spec, row.key, col, raw, flag))
+    return out
+
+
+def _pieces(token: str, k: int) -> list[list[str]]:
+    """Ways to cut a digit run into ``k`` numbers (no leading zeros, at most 6 digits)."""
+    if k == 1:
+        ok = len(token) <= 6 and (token == "0" or not token.startswith("0"))
+        return [[token]] if ok else []
+    out = []
+    for n in range(1, min(6, len(token) - k + 1) + 1):
+        head = token[:n]
+        if len(head) > 1 and head.startswith("0"):
+            break
+        out += [[head, *rest] for rest in _pieces(token[n:], k - 1)]
+    return out
+
+
+def _fused_row(spec: Spec, row: Row, run: list[str]) -> list[CellValue]:
+    """A row whose numbers were printed without separators (``801000081``): every split
+    into the row's columns — consistent with R3 in table 三 — is tried; a cell where all
+    of them agree gets its value, the others stay NULL with the digits in ``raw``."""
+    n = len(row.cols)
+    solutions: list[list[str]] = [[]]
+    for i, token in enumerate(run):
+        left = len(run) - i - 1
+        sign, digits = (token[0], token[1:]) if token[0] in "+-" else ("", token)
+        grown = []
+        for sol in solutions:
+            room = n - len(sol) - left
+            for k in range(1, room + 1):
+                grown += [sol + [sign + cut[0], *cut[1:]] for cut in _pieces(digits, k)]
+        solutions = grown[:5000]
+    solutions = [s for s in solutions if len(s) == n]
+    if spec.table == "requests" and row.cols[-1] == "total":
+        solutions = [s for s in solutions if sum(map(int, s[:-1])) == int(s[-1])]
+    raw = " ".join(run)
+    if not solutions:
+        return [CellValue(spec.table, row.key, col, None, raw, "fused_digits_unsplit")
+                for col in row.cols]
+    out = []
+    for k, col in enumerate(row.cols):
+        seen = {sol[k] for sol in solutions}
+        if len(seen) == 1:
+            out.append(CellValue(spec.table, row.key, col, float(seen.pop()), raw,
+                                 "fused_digits_split"))
+        else:
+            out.append(CellValue(spec.table, row.key, col, None, raw, "fused_digits_ambiguous"))
     return out
 
 

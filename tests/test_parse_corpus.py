@@ -243,3 +243,23 @@ def test_a_letter_in_the_column_is_not_a_report(shared):
     [path] = list((shared / "corpus" / "pingtan").glob("201412/*/page.html"))
     report = parse_capture(path.read_bytes(), "text/html", str(path)).report
     assert not report.is_report and report.reason.startswith("title_not_report")
+
+
+@pytest.mark.parametrize("folder", sorted(EXPECTED))
+def test_collapsed_text_of_the_same_pages(shared, folder):
+    """The archive's page.txt holds the same reports with all white space collapsed
+    (``数量801000081二、上年…``): digits are split where the columns and R3 allow one
+    reading only; elsewhere the cell is NULL and flagged, never a wrong number."""
+    year, fmt, nonzero = EXPECTED[folder]
+    [path] = list((shared / "corpus" / "pingtan").glob(f"{folder}/*/page.txt"))
+    report = parse_capture(path.read_bytes(), "text/plain", str(path)).report
+    assert report.is_report and report.year == year and report.format == fmt
+    expected = {key: nonzero.get(key, 0) for key in canonical_keys(fmt)}
+    got = {f"{c.table}.{c.row_key}.{c.col_key}": c for c in report.cells}
+    assert set(got) == set(expected)
+    wrong = {k: (v, got[k].value) for k, v in expected.items()
+             if got[k].value is not None and got[k].value != pytest.approx(v)}
+    assert not wrong
+    unknown = [c for c in got.values() if c.value is None]
+    assert all(c.flag and c.flag.startswith("fused_digits") for c in unknown)
+    assert len(unknown) <= 0.1 * len(expected)
