@@ -115,59 +115,41 @@ class ConditionalRequestMiddleware:
         return response
 
 
-def load_validators(path) -> dict[str, tuple[str | None, str | None]]:
-    """{url: (etag, last_modified)} of each URL's latest successful capture."""
+def _rows(path, sql: str) -> list[tuple]:
+    """Rows from an archive database if there is one (a first crawl has none yet)."""
     import sqlite3
     from pathlib import Path
 
     if not Path(path).exists():
-        return {}
+        return []
     conn = sqlite3.connect(path)
     try:
-        rows = conn.execute("""select url, etag, last_modified from captures
-                               where status = 200 and (etag is not null or last_modified is not null)
-                               order by fetched_at, id""").fetchall()
+        return conn.execute(sql).fetchall()
     except sqlite3.OperationalError:  # a database from before these columns
-        return {}
+        return []
     finally:
         conn.close()
+
+
+def load_validators(path) -> dict[str, tuple[str | None, str | None]]:
+    """{url: (etag, last_modified)} of each URL's latest successful capture."""
+    rows = _rows(path, """select url, etag, last_modified from captures
+                          where status = 200 and (etag is not null or last_modified is not null)
+                          order by fetched_at, id""")
     return {url: (etag, modified) for url, etag, modified in rows}
 
 
 def known_attachments(path) -> dict[str, list[str]]:
     """{page url: [attachment urls]} from earlier crawls (the Referer of each capture)."""
-    import sqlite3
-    from pathlib import Path
-
-    if not Path(path).exists():
-        return {}
-    conn = sqlite3.connect(path)
-    try:
-        rows = conn.execute("""select distinct referer, url from captures
-                               where referer is not null and kind in ('pdf', 'docx', 'doc', 'wps',
-                               'ofd', 'zip', 'binary') order by referer, url""").fetchall()
-    except sqlite3.OperationalError:
-        return {}
-    finally:
-        conn.close()
     out: dict[str, list[str]] = {}
-    for page, url in rows:
+    for page, url in _rows(path, """select distinct referer, url from captures
+                                    where referer is not null and kind in ('pdf', 'docx', 'doc',
+                                    'wps', 'ofd', 'zip', 'binary') order by referer, url"""):
         out.setdefault(page, []).append(url)
     return out
 
 
 def known_reports(path) -> list[str]:
     """URLs of the reports archived as live, to be checked again on every crawl."""
-    import sqlite3
-    from pathlib import Path
-
-    if not Path(path).exists():
-        return []
-    conn = sqlite3.connect(path)
-    try:
-        return [u for (u,) in conn.execute(
-            "select url from reports where status = 'live' and url like 'http%' order by id")]
-    except sqlite3.OperationalError:
-        return []
-    finally:
-        conn.close()
+    return [url for (url,) in _rows(
+        path, "select url from reports where status = 'live' and url like 'http%' order by id")]
