@@ -378,14 +378,21 @@ def _fused_row(spec: Spec, row: Row, run: list[str]) -> list[CellValue]:
     if not solutions:
         return [CellValue(spec.table, row.key, col, None, raw, "fused_digits_unsplit")
                 for col in row.cols]
+    return _agreed(spec.table, [(row.key, col) for col in row.cols], solutions, raw)
+
+
+def _agreed(table: str, keys: list[tuple[str, str]], solutions: list[list], raw: str
+            ) -> list[CellValue]:
+    """Cells from every consistent reading of fused digits (each a list aligned with
+    ``keys``): a value where all readings agree, NULL flagged ambiguous where they do not;
+    the digits as printed stay in ``raw``."""
     out = []
-    for k, col in enumerate(row.cols):
-        seen = {sol[k] for sol in solutions}
+    for k, (row_key, col_key) in enumerate(keys):
+        seen = {float(sol[k]) for sol in solutions}
         if len(seen) == 1:
-            out.append(CellValue(spec.table, row.key, col, float(seen.pop()), raw,
-                                 "fused_digits_split"))
+            out.append(CellValue(table, row_key, col_key, seen.pop(), raw, "fused_digits_split"))
         else:
-            out.append(CellValue(spec.table, row.key, col, None, raw, "fused_digits_ambiguous"))
+            out.append(CellValue(table, row_key, col_key, None, raw, "fused_digits_ambiguous"))
     return out
 
 
@@ -456,21 +463,13 @@ def review_cells(lines: list[str]) -> list[CellValue]:
 
 
 def _fused_reviews(digits: str) -> list[CellValue]:
-    """Cells from fused digits: a value where every R4-consistent split agrees on it,
-    NULL (flagged ambiguous, the digits kept in ``raw``) where they do not."""
+    """Cells from fused digits, split by R4 (see ``_agreed``)."""
     solutions = split_fused(digits)
     if not solutions:
         return []
-    out = []
-    for g, group in enumerate(r.key for r in REVIEWS.rows):
-        for k, col in enumerate(c.key for c in REVIEW_COLS):
-            seen = {sol[g][k] for sol in solutions}
-            if len(seen) == 1:
-                out.append(CellValue("reviews", group, col, float(seen.pop()), digits,
-                                     "fused_digits_split"))
-            else:
-                out.append(CellValue("reviews", group, col, None, digits, "fused_digits_ambiguous"))
-    return out
+    keys = [(g.key, c.key) for g in REVIEWS.rows for c in REVIEW_COLS]
+    return _agreed("reviews", keys, [[n for row in sol for n in row] for sol in solutions],
+                   digits)
 
 
 def _review_values(values: list[str], flag: str | None,

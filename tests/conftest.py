@@ -29,6 +29,12 @@ def need(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+def report_cells(db, report_id: int) -> dict[tuple[str, str, str], float | None]:
+    """{(table, row_key, col_key): value} of one report in an archive database."""
+    return {(c["table"], c["row_key"], c["col_key"]): c["value"]
+            for c in db["cells"].rows_where("report_id = ?", [report_id])}
+
+
 @pytest.fixture
 def shared() -> Path:
     need(SEEDS.is_dir() and PINGTAN.is_dir(),

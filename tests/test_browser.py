@@ -45,15 +45,20 @@ def shot(tab, name: str) -> Path:
     return path
 
 
+def assert_one_row(tab, text: str, screenshot: str) -> None:
+    """The table shows exactly one report, the expected one; the page is saved."""
+    rows = tab.locator("table.rows-and-columns tbody tr")
+    assert rows.count() == 1 and text in rows.first.inner_text()
+    shot(tab, screenshot)
+
+
 def test_reports_table_and_year_facet(page, served):
     page.goto(served + "/nianbao/reports")
     assert "报告 Reports" in page.inner_text("h1")
     facet = page.locator(".facet-info").filter(has_text="year")
     facet.get_by_role("link", name="2023").first.click()
     page.wait_for_url("**year=2023**")
-    rows = page.locator("table.rows-and-columns tbody tr")
-    assert rows.count() == 1 and "2023" in rows.first.inner_text()
-    shot(page, "reports-facet-2023")
+    assert_one_row(page, "2023", "reports-facet-2023")
 
 
 def test_chinese_search(page, served):
@@ -61,9 +66,7 @@ def test_chinese_search(page, served):
     page.fill("input#_search", "示范县人民政府2022")
     page.locator("form.filters input[type=submit]").first.click()
     page.wait_for_url("**_search=**")
-    rows = page.locator("table.rows-and-columns tbody tr")
-    assert rows.count() == 1 and "2022" in rows.first.inner_text()
-    shot(page, "search")
+    assert_one_row(page, "2022", "search")
 
 
 def test_canned_query_with_chart(page, served):

@@ -11,6 +11,7 @@ from warcio.archiveiterator import ArchiveIterator
 from archive.demo_site import REPORTS, demo_numbers, site
 from archive.portal_server import PortalServer
 from archive.warcstore import warc_files
+from tests.conftest import report_cells
 
 pytestmark = pytest.mark.slow
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
@@ -86,8 +87,7 @@ def test_database_rows_hold_the_published_numbers(crawled):
         assert row["agency"] == "示范县人民政府" and row["status"] == "live"
         assert row["versions"] == 1 and row["first_seen"] and row["last_seen"]
         assert row["url"].endswith(".pdf") == rep.pdf
-        cells = {(c["table"], c["row_key"], c["col_key"]): c["value"]
-                 for c in db["cells"].rows_where("report_id = ?", [row["id"]])}
+        cells = report_cells(db, row["id"])
         assert cells == pytest.approx(demo_numbers(rep.year))
     outcomes = {r["url"].rsplit("/", 1)[-1]: r["outcome"] for r in db["captures"].rows}
     assert outcomes["t20250127_560606.html"] == "not_report"  # the page pointing to the PDF

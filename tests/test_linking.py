@@ -7,6 +7,7 @@ import sqlite_utils
 
 from archive.demo_site import COLUMN, demo_numbers, report_pdf, site
 from archive.portal_server import PortalServer
+from tests.conftest import report_cells
 
 pytestmark = pytest.mark.slow
 PAGE_2023 = COLUMN + "202401/t20240129_550505.html"
@@ -38,8 +39,7 @@ def test_page_and_attachment_are_one_report(run_cli, tmp_path):
     assert r2021["url"].endswith("P020220124.pdf")  # the tables are in the attachment
     roles = {u["role"] for u in db["report_urls"].rows_where("report_id = ?", [r2021["id"]])}
     assert roles == {"page"}
-    cells = {(c["table"], c["row_key"], c["col_key"]): c["value"]
-             for c in db["cells"].rows_where("report_id = ?", [r2021["id"]])}
+    cells = report_cells(db, r2021["id"])
     assert cells == pytest.approx(demo_numbers(2021))
     assert r2021["versions"] == 2  # the page's text, then the attachment's
 

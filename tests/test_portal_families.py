@@ -8,6 +8,7 @@ import sqlite_utils
 from archive.demo_site import REPORTS, demo_numbers
 from archive.portal_server import PortalServer
 from crawler.links import pages_from_create_page_html
+from tests.conftest import report_cells
 from tests.portals import FAMILIES
 
 pytestmark = pytest.mark.slow
@@ -27,8 +28,7 @@ def test_family_from_homepage(family, run_cli, tmp_path):
     reports = {r["year"]: r for r in db["reports"].rows}
     assert sorted(reports) == [r.year for r in REPORTS]
     for rep in REPORTS:
-        cells = {(c["table"], c["row_key"], c["col_key"]): c["value"]
-                 for c in db["cells"].rows_where("report_id = ?", [reports[rep.year]["id"]])}
+        cells = report_cells(db, reports[rep.year]["id"])
         assert cells == pytest.approx(demo_numbers(rep.year))
         assert reports[rep.year]["url"].endswith(".pdf") == rep.pdf
     if family == "hanweb":

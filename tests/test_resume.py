@@ -14,6 +14,7 @@ import sqlite_utils
 from archive.demo_site import REPORTS, demo_numbers, site
 from archive.portal_server import PortalServer
 from archive.warcstore import ReadError, read_records, warc_files
+from tests.conftest import report_cells
 
 pytestmark = pytest.mark.slow
 
@@ -47,8 +48,7 @@ def test_sigkill_then_rerun(tmp_path, run_cli):
     assert sorted(r["year"] for r in db["reports"].rows) == [r.year for r in REPORTS]
     assert db["versions"].count == len(REPORTS)
     for row in db["reports"].rows:
-        cells = {(c["table"], c["row_key"], c["col_key"]): c["value"]
-                 for c in db["cells"].rows_where("report_id = ?", [row["id"]])}
+        cells = report_cells(db, row["id"])
         assert cells == pytest.approx(demo_numbers(row["year"]))
 
 
