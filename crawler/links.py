@@ -16,6 +16,9 @@ from parsers.normalize import label_key
 from parsers.report import looks_like_report_title
 
 ATTACHMENT_EXT = ("pdf", "doc", "docx", "wps", "ofd", "xls", "xlsx", "zip", "rar")
+# A quick look in the raw bytes: can this page link any file at all?
+_FILE_HINT = re.compile(rb"\.(" + "|".join(ATTACHMENT_EXT).encode() + rb")\b|download|downfile|"
+                        + re.escape("附件".encode()), re.I)
 _CREATE_PAGE = re.compile(
     r"createPageHTML\(\s*(?:['\"][\w-]+['\"]\s*,\s*)?(\d+)\s*,\s*(\d+)\s*,\s*['\"]([\w-]+)['\"]\s*,"
     r"\s*['\"](\w+)['\"]")
@@ -47,6 +50,11 @@ def pages_from_create_page_html(script: str) -> list[str]:
         return []
     total, _, stem, ext = int(m.group(1)), m.group(2), m.group(3), m.group(4)
     return [f"{stem}_{i}.{ext}" for i in range(1, min(total, 500))]
+
+
+def may_link_files(body: bytes) -> bool:
+    """False when a page cannot link an attachment, so its tree need not be built."""
+    return bool(_FILE_HINT.search(body))
 
 
 def is_attachment(url: str, text: str = "") -> bool:

@@ -291,7 +291,7 @@ def _split_field(field: str, label: list[str], out: list[tuple[str, bool]]) -> l
     for part in _NUMBERING.sub(r"\1\2", field).split(" "):
         if not part:
             continue
-        if is_value(part) and part not in ("无", "、"):
+        if is_value(part) and part != "无":  # 无 in running text is a word, not a cell
             if label:
                 out.append(("".join(label), False))
                 label = []

@@ -20,6 +20,7 @@ from crawler.links import (
     column_articles,
     is_attachment,
     is_report_column,
+    may_link_files,
     pagination,
 )
 from crawler.middlewares import known_reports
@@ -29,8 +30,6 @@ from parsers.report import looks_like_report_title
 logger = logging.getLogger(__name__)
 # Report pages and attachments are asked "changed since?"; 304 reaches the callback.
 CONDITIONAL = {"conditional": True, "handle_httpstatus_list": [304]}
-_MAY_LINK_FILES = re.compile(
-    rb"\.(pdf|docx?|wps|ofd|xlsx?|zip|rar)\b|download|downfile|\xe9\x99\x84\xe4\xbb\xb6", re.I)
 
 
 class PortalSpider(scrapy.Spider):
@@ -157,7 +156,7 @@ class PortalSpider(scrapy.Spider):
                 yield scrapy.Request(url, self.parse_attachment, errback=self.failure,
                                      meta=meta, headers={"Referer": response.url})
             return
-        if not _MAY_LINK_FILES.search(response.body):
+        if not may_link_files(response.body):
             return  # no attachment can be linked from this page: spare the tree
         tree = self._tree(response)
         if tree is None:
