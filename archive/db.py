@@ -9,9 +9,15 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import sqlite_utils
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: tables and columns added since 1 are created by ensure_schema
+
+
+class SchemaError(RuntimeError):
+    """A database this version of nianbao cannot use."""
 
 TABLES: dict[str, dict] = {
     "captures": dict(columns={
@@ -77,10 +83,21 @@ INDEXES = [
 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
-    """Create whatever is missing; safe to call on every open."""
+    """Create whatever is missing, migrating an older database forward (new tables, new
+    columns); refuse one written by a newer nianbao. Safe to call on every open."""
+    found = db.execute("PRAGMA user_version").fetchone()[0]
+    if found > SCHEMA_VERSION:
+        raise SchemaError(f"{db.conn.execute('PRAGMA database_list').fetchone()[2] or 'database'}"
+                          f" has schema version {found}, newer than this nianbao's "
+                          f"{SCHEMA_VERSION}: upgrade nianbao, or rebuild into another file")
     for name, spec in TABLES.items():
         if not db[name].exists():
             db[name].create(spec["columns"], pk=spec["pk"], not_null=None)
+            continue
+        have = set(db[name].columns_dict)
+        for column, kind in spec["columns"].items():
+            if column not in have:
+                db[name].add_column(column, kind)
     for table, cols, unique in INDEXES:
         db[table].create_index(cols, unique=unique, if_not_exists=True)
     if not db["report_texts_fts"].exists():
@@ -90,7 +107,12 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
 
 
 def open_db(path) -> sqlite_utils.Database:
-    db = sqlite_utils.Database(path)
+    """Open (or create) an archive database, migrated to this version's schema."""
+    try:
+        db = sqlite_utils.Database(path)
+        db.execute("PRAGMA user_version")
+    except sqlite3.DatabaseError as exc:
+        raise SchemaError(f"{path}: not an SQLite database ({exc})") from exc
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = NORMAL")
     ensure_schema(db)

@@ -18,13 +18,17 @@ QUERIES = {
 }
 
 
-def export_tables(db: sqlite_utils.Database, out: Path, fmt: str = "csv") -> list[Path]:
+def export_tables(db: sqlite_utils.Database, out: Path, fmt: str = "csv",
+                  bom: bool = False) -> list[Path]:
+    """``reports`` and ``cells`` as ``out/NAME.csv`` (or ``.jsonl``); ``bom`` writes a
+    UTF-8 byte-order mark first, which Excel needs to show Chinese."""
     out.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, sql in QUERIES.items():
         rows = db.query(sql)
         path = out / f"{name}.{fmt}"
-        with open(path, "w", encoding="utf-8", newline="") as fh:
+        encoding = "utf-8-sig" if bom and fmt == "csv" else "utf-8"
+        with open(path, "w", encoding=encoding, newline="") as fh:
             if fmt == "jsonl":
                 for row in rows:
                     fh.write(json.dumps(row, ensure_ascii=False) + "\n")

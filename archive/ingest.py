@@ -9,7 +9,10 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import logging
 import mimetypes
+import os
+import stat
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,13 +20,67 @@ from pathlib import Path
 
 import sqlite_utils
 
-from parsers.antibot import classify_block, is_gone
-from parsers.checks import carry_over_check
-from parsers.pipeline import Parsed, parse_capture
-
+from ..parsers.antibot import classify_block, is_gone
+from ..parsers.checks import carry_over_check
+from ..parsers.limits import MAX_PARSE_BYTES
+from ..parsers.pipeline import Parsed, parse_capture
 from .warcstore import ReadError, Record, read_records, warc_files
 
-SAVED_SUFFIXES = (".html", ".htm", ".shtml", ".pdf", ".docx", ".txt")
+# Accepted by ``rebuild --from-dir``, richest form first: when one document was saved in
+# several forms (same folder, same name), the first form listed here is the one read.
+logger = logging.getLogger(__name__)
+
+SAVED_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml", ".pdf", ".docx", ".doc", ".wps", ".ofd",
+                  ".txt")
+
+
+def saved_files(directory: Path) -> tuple[list[Path], dict[str, list[str]]]:
+    """The files ``rebuild --from-dir`` reads, and the others grouped by why not.
+
+    >>> saved_files(Path("/nonexistent"))
+    ([], {})
+    """
+    skipped: dict[str, list[str]] = {}
+    forms: dict[tuple[str, str], list[Path]] = {}
+    for root, dirs, names in os.walk(directory, followlinks=False):
+        dirs.sort()
+        for name in sorted(names + [d for d in dirs if os.path.islink(os.path.join(root, d))]):
+            path = Path(root, name)
+            rel = str(path.relative_to(directory))
+            st = path.lstat()
+            if stat.S_ISLNK(st.st_mode):
+                skipped.setdefault("symlink (not followed)", []).append(rel)
+            elif not stat.S_ISREG(st.st_mode):
+                skipped.setdefault("not a regular file", []).append(rel)
+            elif path.suffix.lower() not in SAVED_SUFFIXES:
+                skipped.setdefault("not a saved page or document", []).append(rel)
+            else:
+                forms.setdefault((root, path.stem), []).append(path)
+    chosen = []
+    for paths in forms.values():
+        paths.sort(key=lambda p: SAVED_SUFFIXES.index(p.suffix.lower()))
+        chosen.append(paths[0])
+        for other in paths[1:]:
+            skipped.setdefault("same document saved in a richer form", []).append(
+                str(other.relative_to(directory)))
+    return sorted(chosen), skipped
+
+
+def _saved_record(path: Path) -> Record:
+    """A saved file as a capture; its body is read only up to the parse limit."""
+    size = path.stat().st_size
+    with open(path, "rb") as fh:
+        body = fh.read(MAX_PARSE_BYTES + 1)
+    truncated = len(body) > MAX_PARSE_BYTES
+    if truncated:
+        body = b""
+    digest = "sha1:" + hashlib.sha1(body).hexdigest() if not truncated else None
+    ctype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(path.stat().st_mtime))
+    return Record(warc_file=None, offset=None, length=size, type="response", url=path.as_uri(),
+                  record_id="", date=stamp, status=200, headers=[("Content-Type", ctype)],
+                  content_type=ctype, body=body, payload_digest=digest, digest_ok=True,
+                  warc_headers={"WARC-Truncated": "length"} if truncated else {})
 
 
 @dataclass
@@ -36,6 +93,7 @@ class IngestStats:
     not_reports: int = 0
     blocked: int = 0
     errors: list[str] = field(default_factory=list)
+    files_skipped: dict[str, list[str]] = field(default_factory=dict)  # --from-dir: why
 
     def add(self, outcome: str) -> None:
         self.captures += 1
@@ -79,6 +137,7 @@ class Ingestor:
     def ingest_warc(self, path: Path, progress=None) -> None:
         name = Path(path).name
         done = self._ingested_offsets(name)
+        logger.info("reading %s (%d records already ingested)", name, len(done))
         for item in read_records(path, name):
             if isinstance(item, ReadError):
                 self._read_error(item)
@@ -97,23 +156,15 @@ class Ingestor:
                 progress(item.url, self.stats.captures)
 
     def ingest_dir(self, directory: Path) -> IngestStats:
-        """Saved pages (``.html``, ``.pdf``, ``.docx`` …) under ``directory``, recursively."""
-        directory = Path(directory).resolve()
-        for path in sorted(p for p in directory.rglob("*")
-                           if p.is_file() and p.suffix.lower() in SAVED_SUFFIXES):
-            body = path.read_bytes()
-            url = path.as_uri()
-            digest = "sha1:" + hashlib.sha1(body).hexdigest()
-            if self.db["captures"].count_where("url = ? and payload_digest = ?", [url, digest]):
-                self.stats.skipped += 1
-                continue
-            ctype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(path.stat().st_mtime))
-            record = Record(warc_file=None, offset=None, length=len(body), type="response",
-                            url=url, record_id="", date=stamp, status=200,
-                            headers=[("Content-Type", ctype)], content_type=ctype, body=body,
-                            payload_digest=digest, digest_ok=True)
-            self.stats.add(self.ingest_record(record))
+        """Saved files (see ``SAVED_SUFFIXES``) under ``directory``, recursively.
+
+        Symlinks and special files are skipped (a folder's link must not pull in files
+        from elsewhere); one document saved in several forms (``a.html`` and ``a.txt``) is
+        read once, in its richest form; a file over the parse limit is recorded as a
+        ``too_large`` capture without being read."""
+        chosen, self.stats.files_skipped = saved_files(Path(directory).resolve())
+        for path in chosen:
+            self.stats.add(self.ingest_record(_saved_record(path)))
         self.refresh_cross_year()
         return self.stats
 
@@ -153,12 +204,14 @@ class Ingestor:
             outcome = "redirect" if record.status and record.status < 400 else "http_error"
             self._capture(record, outcome, f"http_{record.status} {record.reason}".strip())
             return outcome
+        if record.warc_headers.get("WARC-Truncated") == "length" and not record.body:
+            self._capture(record, "too_large", f"too_large:{record.length} bytes, not read")
+            return "too_large"
         if record.warc_headers.get("WARC-Truncated"):
             note = f"truncated:{record.warc_headers['WARC-Truncated']}"
         else:
             note = None
-        parsed = parse_capture(record.body, record.content_type, record.url,
-                               published_hint=None)
+        parsed = parse_capture(record.body, record.content_type, record.url)
         report = parsed.report
         if report is None or not report.is_report:
             reason = (report.reason if report else None) or ";".join(parsed.flags) or "unparsed"
@@ -364,9 +417,3 @@ class Ingestor:
                 ({"report_id": p["id"], **carry_over_check(
                     p["carried_over"], p["forward"], p["year"] - 1).__dict__}
                  for p in pairs), replace=True)
-
-
-def ingest(db: sqlite_utils.Database, warc_directory: Path, portals=None,
-           progress=None) -> IngestStats:
-    """Ingest every WARC record under ``warc_directory`` not yet in ``db``."""
-    return Ingestor(db, portals).ingest_warcs(warc_directory, progress)

@@ -55,3 +55,10 @@ def print_summary(db: sqlite_utils.Database, db_file, console: Console | None = 
         console.print(fails)
     console.print(f"Database: [bold]{db_file}[/bold]")
     console.print(f"Browse it: [bold]nianbao serve --db {db_file}[/bold]")
+
+
+def portal_health(db: sqlite_utils.Database) -> dict[str, dict]:
+    """{portal: its latest crawl_runs row} (finished, reports, blocked, errors)."""
+    rows = db.query("""select portal, finished, reports, blocked, errors from crawl_runs c
+                       where id = (select max(id) from crawl_runs where portal = c.portal)""")
+    return {row["portal"]: row for row in rows}

@@ -27,9 +27,9 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from archive.db import open_db  # noqa: E402
-from archive.demo_site import demo_numbers, page, report_body  # noqa: E402
-from archive.warcstore import RotatingWarcWriter  # noqa: E402
+from nianbao.archive.db import open_db  # noqa: E402
+from nianbao.archive.warcstore import RotatingWarcWriter  # noqa: E402
+from nianbao.demo import demo_numbers, page, report_body  # noqa: E402
 
 
 def build(db_file: Path, reports: int) -> int:
@@ -98,7 +98,7 @@ def queries(reports: int) -> None:
 
 PEAK = """
 import resource, subprocess, sys
-subprocess.run([sys.executable, "-m", "archive.cli", "rebuild"], check=True, capture_output=True)
+subprocess.run([sys.executable, "-m", "nianbao", "rebuild"], check=True, capture_output=True)
 print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 """
 

@@ -23,8 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from archive.demo_site import page, report_body  # noqa: E402
-from archive.portal_server import PortalServer  # noqa: E402
+from nianbao.demo import page, report_body  # noqa: E402
+from nianbao.portal_server import PortalServer  # noqa: E402
 
 FAST = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "ROBOTSTXT_OBEY": "False",
         "CONCURRENT_REQUESTS": "16", "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
@@ -80,7 +80,7 @@ def run(cmd: list[str], cwd: Path) -> float:
 
 def nianbao_crawl(url: str, work: Path, extra: dict | None = None) -> float:
     settings = [f"-s{k}={v}" for k, v in {**FAST, **(extra or {})}.items()]
-    return run([sys.executable, "-m", "archive.cli", "crawl", "--start-url", url, *settings], work)
+    return run([sys.executable, "-m", "nianbao", "crawl", "--start-url", url, *settings], work)
 
 
 def speed(pages: int, ingest_too: bool = True, repeat: int = 3) -> None:
@@ -106,7 +106,7 @@ def speed(pages: int, ingest_too: bool = True, repeat: int = 3) -> None:
                     fetched[who] = len(server.requests)
                 times[who].append(took)
                 if who == "nianbao" and ingest_too and i == 0:
-                    ingest = run([sys.executable, "-m", "archive.cli", "ingest"], work)
+                    ingest = run([sys.executable, "-m", "nianbao", "ingest"], work)
     bare, ours = statistics.median(times["bare"]), statistics.median(times["nianbao"])
     runs = ", ".join(f"{o / b:.2f}" for b, o in zip(times["bare"], times["nianbao"], strict=True))
     print(f"portal of {len(files)} pages: bare Scrapy {bare:.1f}s ({fetched['bare']} fetches), "

@@ -19,11 +19,11 @@ import trafilatura
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from archive.demo_site import site  # noqa: E402
-from parsers.decode import decode  # noqa: E402
-from parsers.extract import from_html  # noqa: E402
-from parsers.normalize import normalize_text  # noqa: E402
-from parsers.report import parse_report  # noqa: E402
+from nianbao.demo import site  # noqa: E402
+from nianbao.parsers.decode import decode  # noqa: E402
+from nianbao.parsers.extract import from_html  # noqa: E402
+from nianbao.parsers.normalize import normalize_text  # noqa: E402
+from nianbao.parsers.report import parse_report  # noqa: E402
 
 
 def median_ms(fn, repeat: int = 30) -> float:

@@ -10,11 +10,10 @@ from pathlib import Path
 
 from scrapy import signals
 
-from archive import db_path, warc_dir
-from archive.db import open_db
-from archive.ingest import Ingestor
-from archive.warcstore import now_iso
-from crawler.portals import load_portals
+from ..archive import db_path, warc_dir
+from ..archive.db import open_db
+from ..archive.ingest import Ingestor
+from ..archive.warcstore import now_iso
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +49,7 @@ class IngestOnClose:
         if not self.crawler.settings.getbool("NIANBAO_INGEST", True):
             return  # WARC only (benchmarks, or ingest left to a central `nianbao ingest`)
         db = open_db(self.db)
-        ingestor = Ingestor(db, load_portals())
+        ingestor = Ingestor(db, self.crawler.settings.getdict("NIANBAO_PORTALS"))
         self.result = ingestor.ingest_warcs(warc_dir(self.data))
         stats = self.crawler.stats.get_stats()
         finished = now_iso()

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
-from parsers.normalize import label_key
-from parsers.report import looks_like_report_title
+from ..parsers.normalize import label_key
+from ..parsers.report import looks_like_report_title
 
 ATTACHMENT_EXT = ("pdf", "doc", "docx", "wps", "ofd", "xls", "xlsx", "zip", "rar")
 # A quick look in the raw bytes: can this page link any file at all?
@@ -107,7 +107,7 @@ def column_articles(tree, base_url: str) -> list[Link]:
     """Articles listed in a 信息公开年报 column, even when their titles are cut short
     ("某县2023年政府信息…") with no ``title=``: everything listed there is a candidate,
     except what its title shows is not a report."""
-    from parsers.report import looks_like_report_title
+    from ..parsers.report import looks_like_report_title
 
     out = []
     for link in classify_links(tree, base_url, everything=True):

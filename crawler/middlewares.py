@@ -7,7 +7,7 @@ import logging
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 
-from parsers.antibot import classify_block
+from ..parsers.antibot import classify_block
 
 logger = logging.getLogger(__name__)
 
@@ -89,13 +89,14 @@ class ConditionalRequestMiddleware:
 
         from scrapy.exceptions import NotConfigured
 
-        from archive import db_path
+        from ..archive import db_path
+        from ..archive.queries import validators
 
         if not crawler.settings.getbool("NIANBAO_CONDITIONAL", True):
             raise NotConfigured
         data = Path(crawler.settings.get("NIANBAO_DATA", "data"))
         path = db_path(data, crawler.settings.get("NIANBAO_DB") or None)
-        return cls(load_validators(path), crawler.stats)
+        return cls(validators(path), crawler.stats)
 
     def process_request(self, request: Request):
         if not request.meta.get("conditional"):
@@ -113,43 +114,3 @@ class ConditionalRequestMiddleware:
         if response.status == 304:
             self.stats.inc_value("nianbao/not_modified")
         return response
-
-
-def _rows(path, sql: str) -> list[tuple]:
-    """Rows from an archive database if there is one (a first crawl has none yet)."""
-    import sqlite3
-    from pathlib import Path
-
-    if not Path(path).exists():
-        return []
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql).fetchall()
-    except sqlite3.OperationalError:  # a database from before these columns
-        return []
-    finally:
-        conn.close()
-
-
-def load_validators(path) -> dict[str, tuple[str | None, str | None]]:
-    """{url: (etag, last_modified)} of each URL's latest successful capture."""
-    rows = _rows(path, """select url, etag, last_modified from captures
-                          where status = 200 and (etag is not null or last_modified is not null)
-                          order by fetched_at, id""")
-    return {url: (etag, modified) for url, etag, modified in rows}
-
-
-def known_attachments(path) -> dict[str, list[str]]:
-    """{page url: [attachment urls]} from earlier crawls (the Referer of each capture)."""
-    out: dict[str, list[str]] = {}
-    for page, url in _rows(path, """select distinct referer, url from captures
-                                    where referer is not null and kind in ('pdf', 'docx', 'doc',
-                                    'wps', 'ofd', 'zip', 'binary') order by referer, url"""):
-        out.setdefault(page, []).append(url)
-    return out
-
-
-def known_reports(path) -> list[str]:
-    """URLs of the reports archived as live, to be checked again on every crawl."""
-    return [url for (url,) in _rows(
-        path, "select url from reports where status = 'live' and url like 'http%' order by id")]

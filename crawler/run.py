@@ -14,8 +14,7 @@ from pathlib import Path
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from crawler.extensions import per_portal
-from crawler.portals import load_crawl_settings
+from .extensions import per_portal
 
 
 class CrawlLocked(RuntimeError):
@@ -47,10 +46,13 @@ def crawl_lock(data: Path):
         yield
 
 
-def crawl_settings(data: Path, db: Path | None, overrides: dict[str, str]) -> Settings:
+def crawl_settings(data: Path, db: Path | None, overrides: dict[str, str],
+                   project: dict | None = None) -> Settings:
+    """Defaults (``crawler/settings.py``) < ``project`` (the user's crawl.toml and portal
+    registry, as ``NIANBAO_PORTALS``) < ``overrides`` (``-s NAME=VALUE``)."""
     settings = Settings()
-    settings.setmodule("crawler.settings", priority="project")
-    settings.update(load_crawl_settings(), priority="project")
+    settings.setmodule("nianbao.crawler.settings", priority="project")
+    settings.update(project or {}, priority="project")
     settings.set("NIANBAO_DATA", str(data), priority="cmdline")
     if db:
         settings.set("NIANBAO_DB", str(db), priority="cmdline")
@@ -69,11 +71,17 @@ def user_agent(contact: str) -> str:
 
 
 def run_crawl(data: Path, portals: list[str] | None = None, start_urls: list[str] | None = None,
-              db: Path | None = None, overrides: dict[str, str] | None = None) -> CrawlResult:
-    """Crawl, write WARC files under ``data/warc`` and ingest them into the database."""
-    from crawler.spiders.portal import PortalSpider
+              db: Path | None = None, overrides: dict[str, str] | None = None,
+              project: dict | None = None) -> CrawlResult:
+    """Crawl, write WARC files under ``data/warc`` and ingest them into the database.
 
-    settings = crawl_settings(Path(data), db, overrides or {})
+    ``project`` holds the user's settings (crawl.toml's Scrapy settings and the portal
+    registry as ``NIANBAO_PORTALS``); unknown portal names raise ``UnknownPortal`` before
+    anything is fetched."""
+    from .spiders.portal import PortalSpider, targets
+
+    settings = crawl_settings(Path(data), db, overrides or {}, project)
+    targets(settings.getdict("NIANBAO_PORTALS"), portals or [], start_urls or [])
     with crawl_lock(Path(data)):
         settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
         process = CrawlerProcess(settings)

@@ -2,8 +2,8 @@
 ``settings/crawl.toml``."""
 
 BOT_NAME = "nianbao"
-SPIDER_MODULES = ["crawler.spiders"]
-NEWSPIDER_MODULE = "crawler.spiders"
+SPIDER_MODULES = ["nianbao.crawler.spiders"]
+NEWSPIDER_MODULE = "nianbao.crawler.spiders"
 
 NIANBAO_CONTACT = "https://github.com/nianbao/nianbao (archive@nianbao.example)"
 USER_AGENT = f"nianbao/0.1 (+{NIANBAO_CONTACT}; archival crawler of OGI annual reports)"
@@ -41,12 +41,12 @@ WARN_ON_GENERATOR_RETURN_VALUE = False
 WARC_MAX_SIZE = 100 * 1024 * 1024
 
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.middlewares.RetryBackoffMiddleware": 545,
-    "crawler.middlewares.ConditionalRequestMiddleware": 560,
-    "crawler.middlewares.BlockDetectionMiddleware": 945,
-    "crawler.warc.WarcWriterMiddleware": 950,
+    "nianbao.crawler.middlewares.RetryBackoffMiddleware": 545,
+    "nianbao.crawler.middlewares.ConditionalRequestMiddleware": 560,
+    "nianbao.crawler.middlewares.BlockDetectionMiddleware": 945,
+    "nianbao.crawler.warc.WarcWriterMiddleware": 950,
 }
 EXTENSIONS = {
-    "crawler.extensions.IngestOnClose": 500,
-    "crawler.extensions.LiveProgress": 510,
+    "nianbao.crawler.extensions.IngestOnClose": 500,
+    "nianbao.crawler.extensions.LiveProgress": 510,
 }

@@ -12,7 +12,7 @@ from pathlib import Path
 from scrapy import signals
 from scrapy.http import Request, Response
 
-from archive.warcstore import NIANBAO_PORTAL, RotatingWarcWriter
+from ..archive.warcstore import NIANBAO_PORTAL, RotatingWarcWriter
 
 
 def _headers(headers) -> list[tuple[str, str]]:

@@ -7,19 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import forms
+from .forms import APPLICANTS, OUTCOMES
 from .tables import CellValue
 
-APPLICANTS = ("natural_person", "commercial", "research", "nonprofit", "legal_service", "other_org")
-REQUEST_COLS = (*APPLICANTS, "total")
-OUTCOMES = (
-    "granted", "partially_granted",
-    "denied_state_secret", "denied_prohibited_by_law", "denied_security_stability",
-    "denied_third_party", "denied_internal_affairs", "denied_process_info",
-    "denied_enforcement_file", "denied_inquiry",
-    "unavailable_not_held", "unavailable_needs_creation", "unavailable_unclear",
-    "rejected_petition", "rejected_duplicate", "rejected_publication", "rejected_excessive",
-    "rejected_confirmation", "other", "other_no_correction", "other_unpaid_fee", "other_misc",
-)
+REQUEST_COLS = tuple(c.key for c in forms.REQUEST_COLS)
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from . import PARSER_VERSION
 from .decode import Decoded, decode
 from .extract import EXTRACTOR_VERSION, Document, from_docx, from_html, from_pdf, from_text
+from .limits import MAX_PARSE_BYTES
 from .repair import repair_text
 from .report import Report, parse_report
 
-MAX_PARSE_BYTES = 30 * 1024 * 1024
 NOT_PARSED_KINDS = {"doc", "wps", "ofd", "xls", "xlsx", "zip", "rar", "image"}
 
 
@@ -58,8 +58,7 @@ def sniff_kind(body: bytes, content_type: str | None, url: str) -> str:
     return "binary"
 
 
-def parse_capture(body: bytes, content_type: str | None, url: str,
-                  published_hint: str | None = None) -> Parsed:
+def parse_capture(body: bytes, content_type: str | None, url: str) -> Parsed:
     """Parse one captured body. Never raises: failures come back as flags."""
     kind = sniff_kind(body, content_type, url)
     parsed = Parsed(kind=kind)
@@ -71,7 +70,7 @@ def parse_capture(body: bytes, content_type: str | None, url: str,
         return parsed
     try:
         doc = _document(body, content_type, url, kind, parsed)
-        parsed.report = parse_report(doc, published_hint)
+        parsed.report = parse_report(doc)
     except Exception as exc:  # a bad capture must never stop ingest
         parsed.flags.append(f"parse_error:{type(exc).__name__}:{str(exc)[:200]}")
     return parsed

@@ -1,6 +1,6 @@
 """A ``Document`` → a ``Report``: metadata, six sections, format, table cells, checks.
 
->>> from parsers.extract import from_text
+>>> from nianbao.parsers.extract import from_text
 >>> parse_report(from_text("某县2023年政府信息公开工作年度报告\\n一、总体情况\\n正文")).reason
 'no_tables_or_sections'
 """
@@ -266,7 +266,7 @@ def version_text(doc: Document) -> str:
     return stable_text("\n".join([*doc.lines, *tables]))
 
 
-def parse_report(doc: Document, published_hint: str | None = None) -> Report:
+def parse_report(doc: Document) -> Report:
     """Parse a document; ``is_report`` False (with ``reason``) for pages that are not reports."""
     title = report_title(doc)
     report = Report(title=title, flags=list(doc.flags), text=version_text(doc))
@@ -275,7 +275,7 @@ def parse_report(doc: Document, published_hint: str | None = None) -> Report:
         return report
     preamble, report.sections = split_sections(doc.lines)
     full = "\n".join([*doc.lines, *(g.text() for g in doc.tables)])
-    report.published = published_date(doc) or published_hint
+    report.published = published_date(doc)
     report.year = report_year(title, full)
     if report.year is None and report.published:
         report.year = int(report.published[:4]) - 1

@@ -45,7 +45,7 @@ def shared() -> Path:
 def nianbao(*args: str, cwd: Path, timeout: float = 180) -> subprocess.CompletedProcess:
     """Run the ``nianbao`` CLI in its own process, as a user would."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "archive.cli", *args], cwd=cwd, env=env,
+    return subprocess.run([sys.executable, "-m", "nianbao", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=timeout)
 
 
@@ -64,7 +64,7 @@ def served(tmp_path_factory):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "archive.cli", "serve", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "nianbao", "serve", "--port", str(port)],
                             cwd=work, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
     base = f"http://127.0.0.1:{port}"

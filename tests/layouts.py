@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from archive.demo_site import (
+from nianbao.demo import (
     APPLICANT_LABELS,
     OTHER_2019,
     OTHER_2021,
@@ -14,7 +14,7 @@ from archive.demo_site import (
     _n,
     demo_numbers,
 )
-from parsers.checks import APPLICANTS
+from nianbao.parsers.forms import APPLICANTS
 
 COLS = [*APPLICANTS, "total"]
 HEAD_2021 = ["第二十条第(一)项", "信息内容", "本年制发件数", "本年废止件数", "现行有效件数"]

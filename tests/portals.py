@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from archive.demo_site import AGENCY, NOTICE, REPORTS, _title, page, report_body, report_pdf
-from archive.portal_server import Files, HttpRequest
+from nianbao.demo import AGENCY, NOTICE, REPORTS, _title, page, report_body, report_pdf
+from nianbao.portal_server import Files, HttpRequest
 
 HTML = "text/html; charset=utf-8"
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 import sqlite_utils
 
-from archive.demo_site import COLUMN, report_pdf, site
-from archive.portal_server import PortalServer
+from nianbao.demo import COLUMN, report_pdf, site
+from nianbao.portal_server import PortalServer
 from tests.layouts import report_docx
 
 pytestmark = pytest.mark.slow

@@ -8,10 +8,10 @@ import socket
 import pytest
 import sqlite_utils
 
-from archive.demo_site import COLUMN, site
-from archive.portal_server import PortalServer
-from archive.warcstore import RotatingWarcWriter, read_records, warc_files
-from parsers.pipeline import parse_capture
+from nianbao.archive.warcstore import RotatingWarcWriter, read_records, warc_files
+from nianbao.demo import COLUMN, site
+from nianbao.parsers.pipeline import parse_capture
+from nianbao.portal_server import PortalServer
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "RETRY_TIMES=1",
         "-s", "RETRY_BACKOFF_BASE=0.5"]
@@ -178,7 +178,7 @@ def test_huge_and_malformed_inputs_never_raise():
     (200, {}, b"<html><script>window.location.href='/';</script></html>", "soft_404_js_redirect"),
 ])
 def test_block_kinds(status, headers, body, kind):
-    from parsers.antibot import classify_block
+    from nianbao.parsers.antibot import classify_block
 
     assert classify_block(status, headers, body) == kind
 

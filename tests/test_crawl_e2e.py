@@ -8,9 +8,9 @@ import pytest
 import sqlite_utils
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.demo_site import REPORTS, demo_numbers, site
-from archive.portal_server import PortalServer
-from archive.warcstore import warc_files
+from nianbao.archive.warcstore import warc_files
+from nianbao.demo import REPORTS, demo_numbers, site
+from nianbao.portal_server import PortalServer
 from tests.conftest import report_cells
 
 pytestmark = pytest.mark.slow

@@ -1,7 +1,7 @@
 """Each decoding case with its own fixture bytes (issue: decode every capture correctly)."""
 
-from parsers.decode import decode
-from parsers.pipeline import parse_capture
+from nianbao.parsers.decode import decode
+from nianbao.parsers.pipeline import parse_capture
 
 REPORT = "泉州市鲤城区2023年政府信息公开工作年度报告，本年新收政府信息公开申请数量为二十七件。"
 

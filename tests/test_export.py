@@ -11,7 +11,7 @@ import zipfile
 
 import pytest
 
-from archive.demo_site import demo_numbers
+from nianbao.demo import demo_numbers
 
 pytestmark = pytest.mark.slow
 

@@ -13,8 +13,8 @@ import time
 import pytest
 import sqlite_utils
 
-from archive.demo_site import site
-from archive.warcstore import RotatingWarcWriter
+from nianbao.archive.warcstore import RotatingWarcWriter
+from nianbao.demo import site
 from tests.test_crawl_e2e import TABLES, dump
 
 pytestmark = pytest.mark.slow
@@ -47,7 +47,7 @@ def count(db_file) -> int:
 def test_ingest_killed_part_way_then_rerun_matches_a_clean_rebuild(tmp_path, run_cli):
     n = write_warcs(tmp_path / "data" / "warc", 40)
     db_file = tmp_path / "data" / "nianbao.db"
-    proc = subprocess.Popen([sys.executable, "-m", "archive.cli", "ingest"], cwd=tmp_path,
+    proc = subprocess.Popen([sys.executable, "-m", "nianbao", "ingest"], cwd=tmp_path,
                             start_new_session=True, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     deadline = time.time() + 60

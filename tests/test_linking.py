@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import sqlite_utils
 
-from archive.demo_site import COLUMN, demo_numbers, report_pdf, site
-from archive.portal_server import PortalServer
+from nianbao.demo import COLUMN, demo_numbers, report_pdf, site
+from nianbao.portal_server import PortalServer
 from tests.conftest import report_cells
 
 pytestmark = pytest.mark.slow

@@ -3,8 +3,8 @@
 import lxml.html
 import pytest
 
-from crawler.links import classify_links, column_articles, is_report_column
-from parsers.report import looks_like_report_title
+from nianbao.crawler.links import classify_links, column_articles, is_report_column
+from nianbao.parsers.report import looks_like_report_title
 
 
 @pytest.mark.parametrize("title", [
@@ -56,7 +56,7 @@ def test_links_of_a_column_page():
 
 
 def test_user_agent_carries_the_configured_contact(tmp_path):
-    from crawler.run import crawl_settings
+    from nianbao.crawler.run import crawl_settings
 
     settings = crawl_settings(tmp_path, None, {"NIANBAO_CONTACT": "mailto:ops@example.org"})
     assert settings["USER_AGENT"].startswith("nianbao/")

@@ -7,9 +7,15 @@ canonical cell not listed must be 0: a value in the wrong cell fails.
 
 import pytest
 
-from parsers.checks import REQUEST_COLS
-from parsers.pipeline import parse_capture
-from parsers.tables import PROACTIVE_2019, PROACTIVE_2021, REQUESTS_2019, REQUESTS_2021, REVIEWS
+from nianbao.parsers.checks import REQUEST_COLS
+from nianbao.parsers.pipeline import parse_capture
+from nianbao.parsers.tables import (
+    PROACTIVE_2019,
+    PROACTIVE_2021,
+    REQUESTS_2019,
+    REQUESTS_2021,
+    REVIEWS,
+)
 
 EXPECTED = {
     '202001': (2019, '2019', {

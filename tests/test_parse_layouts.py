@@ -2,10 +2,10 @@
 
 import pytest
 
-from archive.demo_site import demo_numbers, site
-from parsers.pipeline import parse_capture
-from parsers.report import detect_format
-from parsers.values import parse_value
+from nianbao.demo import demo_numbers, site
+from nianbao.parsers.pipeline import parse_capture
+from nianbao.parsers.report import detect_format
+from nianbao.parsers.values import parse_value
 from tests.layouts import report_docx, report_text, word_export_html
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from parsers.pipeline import parse_capture
+from nianbao.parsers.pipeline import parse_capture
 
 
 def parse_seed(shared, prefix):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import sqlite_utils
 
-from archive.demo_site import REPORTS, demo_numbers
-from archive.portal_server import PortalServer
-from crawler.links import pages_from_create_page_html
+from nianbao.crawler.links import pages_from_create_page_html
+from nianbao.demo import REPORTS, demo_numbers
+from nianbao.portal_server import PortalServer
 from tests.conftest import report_cells
 from tests.portals import FAMILIES
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import sqlite_utils
 
-from archive.demo_site import COLUMN, site
-from archive.portal_server import PortalServer
+from nianbao.demo import COLUMN, site
+from nianbao.portal_server import PortalServer
 
 pytestmark = pytest.mark.slow
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]

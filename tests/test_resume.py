@@ -11,9 +11,9 @@ import time
 import pytest
 import sqlite_utils
 
-from archive.demo_site import REPORTS, demo_numbers, site
-from archive.portal_server import PortalServer
-from archive.warcstore import ReadError, read_records, warc_files
+from nianbao.archive.warcstore import ReadError, read_records, warc_files
+from nianbao.demo import REPORTS, demo_numbers, site
+from nianbao.portal_server import PortalServer
 from tests.conftest import report_cells
 
 pytestmark = pytest.mark.slow
@@ -26,7 +26,7 @@ def test_sigkill_then_rerun(tmp_path, run_cli):
         return None
 
     with PortalServer(site(), host="127.0.0.10", handler=slow) as portal:
-        cmd = [sys.executable, "-m", "archive.cli", "crawl", "--start-url", portal.url + "/",
+        cmd = [sys.executable, "-m", "nianbao", "crawl", "--start-url", portal.url + "/",
                "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
         proc = subprocess.Popen(cmd, cwd=tmp_path, start_new_session=True,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -58,7 +58,7 @@ def test_overlapping_crawls_are_refused(tmp_path, run_cli):
         return None
 
     with PortalServer(site(), host="127.0.0.11", handler=slow) as portal:
-        cmd = [sys.executable, "-m", "archive.cli", "crawl", "--start-url", portal.url + "/",
+        cmd = [sys.executable, "-m", "nianbao", "crawl", "--start-url", portal.url + "/",
                "-s", "DOWNLOAD_DELAY=0"]
         first = subprocess.Popen(cmd, cwd=tmp_path, start_new_session=True,
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

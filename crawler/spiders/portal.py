@@ -14,8 +14,11 @@ import lxml.html
 import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from crawler import cms
-from crawler.links import (
+from ...archive import db_path
+from ...archive.queries import known_attachments, known_reports
+from ...parsers.report import looks_like_report_title
+from .. import cms
+from ..links import (
     classify_links,
     column_articles,
     is_attachment,
@@ -23,32 +26,35 @@ from crawler.links import (
     may_link_files,
     pagination,
 )
-from crawler.middlewares import known_reports
-from crawler.portals import load_portals
-from parsers.report import looks_like_report_title
 
 logger = logging.getLogger(__name__)
 # Report pages and attachments are asked "changed since?"; 304 reaches the callback.
 CONDITIONAL = {"conditional": True, "handle_httpstatus_list": [304]}
 
 
+class UnknownPortal(ValueError):
+    """A portal name that the registry does not have."""
+
+
+def targets(registry: dict[str, dict], names: list[str],
+            start_urls: list[str]) -> list[tuple[str, str]]:
+    """``[(start url, portal name)]``; a bare start URL's portal is its host."""
+    unknown = [n for n in names if n not in registry]
+    if unknown:
+        raise UnknownPortal(f"unknown portal(s): {', '.join(unknown)}; "
+                            f"known: {', '.join(sorted(registry)) or 'none'}")
+    found = [(url, name) for name in names for url in registry[name]["start_urls"]]
+    return found + [(url, urlsplit(url).netloc) for url in start_urls]
+
+
 class PortalSpider(scrapy.Spider):
     name = "portal"
 
-    def __init__(self, portals: str = "", start_urls: str = "", settings_dir: str = "",
-                 *args, **kwargs):
+    def __init__(self, portals: str = "", start_urls: str = "", *args, **kwargs):
         super().__init__(*args, **kwargs)
-        registry = load_portals(settings_dir or None)
-        names = [n for n in portals.split(",") if n]
-        unknown = [n for n in names if n not in registry]
-        if unknown:
-            raise ValueError(f"unknown portal(s): {', '.join(unknown)}; "
-                             f"known: {', '.join(sorted(registry)) or 'none'}")
+        self.portal_names = [n for n in portals.split(",") if n]
+        self.start_list = [u for u in start_urls.split(",") if u]
         self.targets: list[tuple[str, str]] = []
-        for name in names:
-            self.targets += [(url, name) for url in registry[name]["start_urls"]]
-        for url in (u for u in start_urls.split(",") if u):
-            self.targets.append((url, urlsplit(url).netloc))
         self.failed: list[str] = []
         self.attachments: dict[str, list[str]] = {}
         self.known: list[str] = []
@@ -56,10 +62,9 @@ class PortalSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
-        from archive import db_path
-        from crawler.middlewares import known_attachments
-
         spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.targets = targets(crawler.settings.getdict("NIANBAO_PORTALS"),
+                                 spider.portal_names, spider.start_list)
         data = crawler.settings.get("NIANBAO_DATA", "data")
         path = db_path(data, crawler.settings.get("NIANBAO_DB") or None)
         spider.attachments = known_attachments(path)

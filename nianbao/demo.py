@@ -12,30 +12,19 @@ import io
 from dataclasses import dataclass
 from functools import cache
 
-from parsers.checks import APPLICANTS
+from .parsers import forms
+from .parsers.forms import APPLICANTS
 
 AGENCY = "示范县人民政府"
 REGION = "示范省示范市示范县"
 COLUMN = "/zwgk/zfxxgk/zfxxgknb/"
-OUTCOMES_2019 = [
-    ("granted", "（一）予以公开"), ("partially_granted", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"),
-    ("denied_state_secret", "1.属于国家秘密"), ("denied_prohibited_by_law", "2.其他法律行政法规禁止公开"),
-    ("denied_security_stability", "3.危及“三安全一稳定”"), ("denied_third_party", "4.保护第三方合法权益"),
-    ("denied_internal_affairs", "5.属于三类内部事务信息"), ("denied_process_info", "6.属于四类过程性信息"),
-    ("denied_enforcement_file", "7.属于行政执法案卷"), ("denied_inquiry", "8.属于行政查询事项"),
-    ("unavailable_not_held", "1.本机关不掌握相关政府信息"), ("unavailable_needs_creation", "2.没有现成信息需要另行制作"),
-    ("unavailable_unclear", "3.补正后申请内容仍不明确"), ("rejected_petition", "1.信访举报投诉类申请"),
-    ("rejected_duplicate", "2.重复申请"), ("rejected_publication", "3.要求提供公开出版物"),
-    ("rejected_excessive", "4.无正当理由大量反复申请"), ("rejected_confirmation", "5.要求行政机关确认或重新出具已获取信息"),
-]
-OTHER_2019 = [("other", "（六）其他处理")]
-OTHER_2021 = [("other_no_correction", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
-              ("other_unpaid_fee", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
-              ("other_misc", "3.其他")]
+OUTCOMES_2019 = [(t.key, t.zh) for t in forms.REQUEST_ROWS_2019[2:-3]]
+OTHER_2019 = [(t.key, t.zh) for t in forms.OTHER_2019]
+OTHER_2021 = [(t.key, t.zh) for t in forms.OTHER_2021]
 GROUPS = {(0, 2): "（三）不予公开", (10, 13): "（四）无法提供", (13, 18): "（五）不予处理"}
-REVIEW_COLS = ["upheld", "corrected", "other", "pending", "total"]
-REVIEW_GROUPS = ["review", "lawsuit_direct", "lawsuit_after_review"]
-APPLICANT_LABELS = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+REVIEW_COLS = [c.key for c in forms.REVIEW_COLS]
+REVIEW_GROUPS = [r.key for r in forms.REVIEW_ROWS]
+APPLICANT_LABELS = [c.zh for c in forms.REQUEST_COLS]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,5 @@
+"""``python -m nianbao`` is the ``nianbao`` command."""
+
+from .cli import main
+
+main()

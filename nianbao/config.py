@@ -1,0 +1,142 @@
+"""Which settings files are in effect: the user's, else the defaults shipped in the package.
+
+Each file is looked up on its own, first found wins:
+
+1. ``--settings DIR`` on the command line,
+2. the ``NIANBAO_SETTINGS`` environment variable,
+3. ``./settings`` in the working directory,
+4. the defaults inside the installed package (``nianbao/settings``).
+
+So a user who only wants their own portal list writes ``settings/portals.toml`` and keeps
+the packaged ``crawl.toml`` and ``metadata.yml``.
+
+>>> Settings().source("metadata.yml").name
+'metadata.yml'
+>>> "pingtan" in Settings().portals()
+True
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+
+FILES = ("portals.toml", "crawl.toml", "metadata.yml")
+
+
+class SettingsError(ValueError):
+    """A settings file that cannot be used, named with the reason."""
+
+
+def packaged_dir() -> Path:
+    """The defaults shipped inside the package (the repository's ``settings/``)."""
+    return Path(str(files("nianbao.settings")))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The settings folders to search, most specific first."""
+
+    override: Path | None = None
+
+    def folders(self) -> list[tuple[str, Path]]:
+        found = []
+        if self.override:
+            found.append(("--settings", Path(self.override)))
+        if os.environ.get("NIANBAO_SETTINGS"):
+            found.append(("NIANBAO_SETTINGS", Path(os.environ["NIANBAO_SETTINGS"])))
+        found.append(("./settings", Path.cwd() / "settings"))
+        found.append(("packaged defaults", packaged_dir()))
+        return found
+
+    def source(self, name: str) -> Path:
+        """The file ``name`` that is in effect."""
+        if self.override and not Path(self.override).is_dir():
+            raise SettingsError(f"--settings {self.override}: not a folder")
+        for _, folder in self.folders():
+            if (folder / name).is_file():
+                return folder / name
+        raise SettingsError(f"{name} not found in any settings folder")
+
+    def in_effect(self) -> list[tuple[str, Path, str]]:
+        """``(file name, path, where it came from)`` for ``nianbao config``."""
+        rows = []
+        for name in FILES:
+            path = self.source(name)
+            origin = next(label for label, folder in self.folders() if folder / name == path)
+            rows.append((name, path, origin))
+        return rows
+
+    def portals(self) -> dict[str, dict]:
+        """``{name: {"name", "region", "start_urls", "cms", ...}}`` from portals.toml."""
+        path = self.source("portals.toml")
+        data = _toml(path)
+        portals = {}
+        for entry in data.get("portal", []):
+            if "name" not in entry or not entry.get("start_urls"):
+                raise SettingsError(f"{path}: every [[portal]] needs a name and start_urls: {entry}")
+            portals[entry["name"]] = entry
+        return portals
+
+    def crawl(self) -> dict:
+        """Scrapy settings from ``crawl.toml`` (the contact, delays)."""
+        return _toml(self.source("crawl.toml")).get("scrapy", {})
+
+    def metadata(self) -> Path:
+        return self.source("metadata.yml")
+
+
+def _toml(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise SettingsError(f"{path}: {exc}") from exc
+
+
+def user_dir(settings: Settings) -> Path:
+    """Where the user's own settings are written: never the packaged defaults."""
+    label, folder = settings.folders()[0]
+    return folder
+
+
+def import_portals(settings: Settings, csv_file: Path) -> tuple[Path, int, int]:
+    """Merge ``name, region, homepage[, column_url]`` rows into the user's portals.toml.
+
+    Returns ``(path written, added, updated)``. The column URL, when given, is crawled
+    first; the homepage stays as a start URL so a moved column is found again."""
+    import csv
+
+    path = user_dir(settings) / "portals.toml"
+    current = settings.portals() if path.is_file() else {}
+    added = updated = 0
+    with open(csv_file, encoding="utf-8-sig", newline="") as fh:
+        for line, row in enumerate(csv.DictReader(fh), start=2):
+            row = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
+            if not row.get("name") or not row.get("homepage"):
+                raise SettingsError(f"{csv_file}:{line}: a portal needs name and homepage")
+            urls = [u for u in (row.get("column_url"), row["homepage"]) if u]
+            entry = {"name": row["name"], "region": row.get("region", ""), "start_urls": urls}
+            if row["name"] in current:
+                updated += 1
+            else:
+                added += 1
+            current[row["name"]] = {**current.get(row["name"], {}), **entry}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(portals_toml(current.values()), "utf-8")
+    return path, added, updated
+
+
+def portals_toml(entries) -> str:
+    """Portal entries as ``[[portal]]`` tables (strings and lists of strings only)."""
+    import json
+
+    out = ["# The portals nianbao crawls (see `nianbao portals`).\n"]
+    for entry in entries:
+        out.append("[[portal]]")
+        for key, value in entry.items():
+            out.append(f"{key} = {json.dumps(value, ensure_ascii=False)}")
+        out.append("")
+    return "\n".join(out)
