@@ -1,11 +1,17 @@
 """List pages that real CMS platforms build with scripts, read without running them.
 
-* Hanweb (大汉): the first records sit in ``<script type="text/xml"><datastore>`` as CDATA
-  ``<li>`` items; ``jpage({...})`` names the proxy that POSTs the later groups
-  (``dataproxy.jsp?startrecord=&endrecord=&perpage=``), answering the same XML.
-  The 信息公开 variant POSTs ``/module/xxgk/search.jsp`` with ``currpage`` (共N页).
-* Guangdong gkmlpt: the column page names its site id; ``/gkmlpt/api/all/{cat}?page=&sid=``
-  answers JSON ``{"articles": [{"title", "url"}], "total", ...}``.
+* Hanweb (大汉): the first records sit in ``<datastore>`` ``<record>`` items (CDATA,
+  escaped or plain markup); ``jpage({...})`` names the proxy (``dataproxy.jsp``) that
+  answers the later groups as the same XML, asked by POST (``ajaxParam`` as the form) or
+  GET with ``startrecord``/``endrecord``/``perpage``.
+  The 信息公开 variant pages ``/module/xxgk/search.jsp`` with ``currpage`` (共N页).
+* Zhejiang's annual report module: ``/module/xxgk/xxgkAnnualReport.jsp?area=…&fbtime=YYYY``.
+* Guangdong gkmlpt: the page's inline ``window._CONFIG`` names the site id (``SID``) and
+  the category tree (``TREE``); the 年报 category is found by name and paged through
+  ``…/gkmlpt/api/all/{cat}?page=&sid=`` (JSON ``{"articles": [...], "total"}``).
+* Lists loaded from a JSON endpoint named in an inline script (``$.ajax``/``$.get``/
+  ``fetch`` with ``pageNo``/``pageSize``, ``page``, ``current``): the endpoint is asked
+  page by page and any ``{title, url}`` objects in the answer are read.
 
 Each function takes text and a base URL and returns links or requests to make: pure,
 so the spider stays one spider for every portal family.
@@ -16,27 +22,41 @@ so the spider stays one spider for every portal family.
 
 from __future__ import annotations
 
+import html as htmllib
 import json
 import math
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlencode, urljoin
+from datetime import date
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import lxml.html
 
-_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
-_JPAGE = re.compile(r"jpage\(\s*\{(.*?)\}\s*\)", re.S)
-_GKMLPT_SID = re.compile(r"""(?:sid|SID)["']?\s*[:=]\s*["']?(\d+)""")
+from .links import PAGE_KEYS, link_text, page_count, simplified
+
+_RECORD = re.compile(r"<record\b[^>]*>(.*?)</record>", re.S | re.I)
+_CDATA = re.compile(r"^\s*<!\[CDATA\[(.*?)\]\]>\s*$", re.S)
+_JPAGE = re.compile(r"jpage\(\s*\{(.*?)\}\s*\)\s*;?", re.S)
+_REPORT_CATEGORY = re.compile(r"年报|年度报告|信息公开工作报告")
+
+
+class BadList(ValueError):
+    """A list endpoint's answer that cannot be read (invalid JSON or XML)."""
 
 
 @dataclass(frozen=True)
 class ListRequest:
-    """A list page that needs more than a GET of a link: a POST form or an API call."""
+    """A list page that needs more than a GET of a link: a POST form or an API call.
+
+    ``kind``: html | hanweb_xml | json. ``paging`` tells how to ask further pages of an
+    API list: ``{"key": page parameter, "in": "query"|"form", "size": per page}``, or
+    for Hanweb groups ``{"proxy", "per_page", "group", "total"}``."""
 
     url: str
     method: str = "GET"
     form: dict[str, str] = field(default_factory=dict)
-    kind: str = "html"  # html | hanweb_xml | gkmlpt_json
+    kind: str = "html"
+    paging: dict = field(default_factory=dict)
 
 
 def _anchors(fragment: str, base: str) -> list[tuple[str, str]]:
@@ -44,88 +64,389 @@ def _anchors(fragment: str, base: str) -> list[tuple[str, str]]:
         tree = lxml.html.fromstring(f"<div>{fragment}</div>")
     except Exception:  # a malformed record is skipped, the rest are read
         return []
-    out = []
-    for a in tree.xpath("//a[@href]"):
-        title = (a.get("title") or "").strip()
-        text = " ".join(a.text_content().split())
-        out.append((urljoin(base, a.get("href").strip()), title if len(title) >= len(text) else text))
-    return out
+    return [(urljoin(base, a.get("href").strip()), link_text(a)) for a in tree.xpath("//a[@href]")
+            if a.get("href", "").strip() and not a.get("href").strip().startswith("javascript:")]
 
 
 def hanweb_records(text: str, base: str) -> list[tuple[str, str]]:
-    """Links inside Hanweb ``<record><![CDATA[…]]></record>`` items (page or proxy XML)."""
-    return [link for fragment in _RECORD.findall(text) for link in _anchors(fragment, base)]
+    """Links inside Hanweb ``<record>`` items, in any markup: CDATA, entity-escaped or
+    plain HTML; quoted or bare attributes; with or without ``title=``."""
+    out = []
+    for fragment in _RECORD.findall(text):
+        m = _CDATA.match(fragment)
+        fragment = m.group(1) if m else fragment
+        if "&lt;" in fragment and "<a" not in fragment.lower():
+            fragment = htmllib.unescape(fragment)
+        out += _anchors(fragment, base)
+    return out
 
 
 def _js_object(body: str) -> dict[str, str]:
     """Flat ``key: value`` pairs of a JS object literal (nested objects kept as text)."""
     out: dict[str, str] = {}
-    for key, value in re.findall(r"(\w+)\s*:\s*(\{[^}]*\}|'[^']*'|\"[^\"]*\"|[\w./-]+)", body):
-        out[key] = value.strip("'\"")
+    for key, value in re.findall(
+            r"""["']?(\w+)["']?\s*:\s*(\{[^}]*\}|'[^']*'|"[^"]*"|[\w./%-]+)""", body):
+        out.setdefault(key, value.strip("'\""))
     return out
+
+
+def _int(value, default: int | None = None) -> int | None:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return default
 
 
 def hanweb_groups(text: str, base: str) -> list[ListRequest]:
-    """The later record groups announced by ``jpage({...})``, as POSTs to the proxy."""
+    """The later record groups announced by ``jpage({...})``, asked from the proxy.
+
+    When the page does not print the total, the next group is asked and its answer's
+    ``<totalrecord>`` tells the rest (``more_groups``)."""
     m = _JPAGE.search(text)
     if not m:
         return []
-    conf = _js_object(m.group(1))
-    try:
-        total = int(conf.get("totalRecord", 0))
-        per_page = int(conf.get("perPage", 15))
-        group = int(conf.get("groupSize", 3)) * per_page
-    except ValueError:
+    conf = {k.lower(): v for k, v in _js_object(m.group(1)).items()}
+    per_page = _int(conf.get("perpage"), 15) or 15
+    group = (_int(conf.get("groupsize"), 3) or 3) * per_page
+    total = _int(conf.get("totalrecord"))
+    if total is None:
+        found = re.search(r"<totalrecord>\s*(\d+)", text, re.I)
+        total = int(found.group(1)) if found else None
+    proxy = urljoin(base, conf.get("proxyurl", "/module/web/jpage/dataproxy.jsp"))
+    form = _js_object(conf.get("ajaxparam", "{}").strip("{}"))
+    method = "GET" if re.search(r"(type|method|ajaxtype)['\"]?\s*:\s*['\"]get", m.group(1), re.I) else "POST"
+    paging = {"proxy": proxy, "per_page": per_page, "group": group, "method": method, "form": form}
+    if total is None:  # ask one group; its answer says how many there are
+        return [_group(paging, group + 1, 2 * group)]
+    return [_group(paging, start, min(start + group - 1, total))
+            for start in range(group + 1, total + 1, group)]
+
+
+def _group(paging: dict, start: int, end: int) -> ListRequest:
+    query = {"startrecord": start, "endrecord": end, "perpage": paging["per_page"]}
+    url = f"{paging['proxy']}?{urlencode(query)}"
+    if paging["method"] == "GET":
+        url = f"{paging['proxy']}?{urlencode({**query, **paging['form']})}"
+        return ListRequest(url, "GET", {}, "hanweb_xml", paging)
+    return ListRequest(url, "POST", dict(paging["form"]), "hanweb_xml", paging)
+
+
+def hanweb_get_fallback(request: ListRequest) -> ListRequest | None:
+    """The same group asked by GET (form in the query), for proxies refusing POST."""
+    if request.method != "POST" or request.kind != "hanweb_xml":
+        return None
+    sep = "&" if "?" in request.url else "?"
+    return ListRequest(request.url + sep + urlencode(request.form), "GET", {}, request.kind,
+                       {**request.paging, "method": "GET"})
+
+
+def more_groups(xml: str, url: str, paging: dict) -> list[ListRequest]:
+    """After a group answered, the groups past it that its ``<totalrecord>`` announces
+    (only when the column page did not print the total)."""
+    if not paging or paging.get("total_known"):
         return []
-    proxy = urljoin(base, conf.get("proxyUrl", "/module/web/jpage/dataproxy.jsp"))
-    form = _js_object(conf.get("ajaxParam", "{}").strip("{}"))
-    out = []
-    for start in range(group + 1, total + 1, group):
-        end = min(start + group - 1, total)
-        query = urlencode({"startrecord": start, "endrecord": end, "perpage": per_page})
-        out.append(ListRequest(f"{proxy}?{query}", "POST", form, "hanweb_xml"))
-    return out
+    m = re.search(r"<totalrecord>\s*(\d+)", xml, re.I)
+    query = dict(parse_qsl(urlsplit(url).query))
+    end = _int(query.get("endrecord"))
+    if not m or end is None:
+        return []
+    total, group = int(m.group(1)), paging["group"]
+    paging = {**paging, "total_known": True}
+    return [_group(paging, start, min(start + group - 1, total))
+            for start in range(end + 1, total + 1, group)]
+
+
+def xml_problem(text: str) -> str | None:
+    """What is wrong with a Hanweb proxy answer (``None``: a well-formed datastore).
+    Entities are never resolved and nothing is fetched while checking."""
+    from lxml import etree
+
+    if not text.strip():
+        return "empty answer"
+    if "<datastore" not in text.lower() and "<recordset" not in text.lower():
+        return "not a datastore XML answer"
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
+                             load_dtd=False)
+    try:
+        etree.fromstring(re.sub(r"^\s*<\?xml[^>]*\?>", "", text).encode("utf-8"), parser)
+    except etree.XMLSyntaxError as exc:
+        return f"invalid XML ({str(exc)[:80]})"
+    return None
 
 
 def xxgk_pages(text: str, base: str) -> list[ListRequest]:
-    """Hanweb 信息公开 lists: a form POSTed to ``/module/xxgk/search.jsp`` page by page."""
-    if "/module/xxgk/search.jsp" not in text:
+    """Hanweb 信息公开 lists: ``/module/xxgk/search.jsp`` asked page by page (``currpage``
+    in the form and the query, as sites read one or the other)."""
+    if "xxgk/search.jsp" not in text:
         return []
-    m = re.search(r"共\s*(\d+)\s*页", text)
-    if not m:
+    pages = page_count(text)
+    if not pages or pages < 2:
         return []
-    tree = lxml.html.fromstring(text)
+    try:
+        tree = lxml.html.fromstring(text)
+    except Exception:
+        return []
     forms = tree.xpath("//form[contains(@action, 'xxgk/search.jsp')]")
     fields = {i.get("name"): i.get("value", "") for f in forms for i in f.xpath(".//input[@name]")}
-    action = urljoin(base, forms[0].get("action")) if forms else urljoin(base, "/module/xxgk/search.jsp")
-    return [ListRequest(action, "POST", {**fields, "currpage": str(n)}, "html")
-            for n in range(2, min(int(m.group(1)), 500) + 1)]
+    if forms:
+        action = urljoin(base, forms[0].get("action"))
+    else:
+        m = re.search(r"""["']([^"']*xxgk/search\.jsp[^"']*)["']""", text)
+        action = urljoin(base, htmllib.unescape(m.group(1)) if m else "/module/xxgk/search.jsp")
+    parts = urlsplit(action)
+    query = {k: v for k, v in parse_qsl(parts.query, keep_blank_values=True)}
+    for key in ("infotypeId", "jdid", "area", "divid"):
+        if key not in fields and key not in query:
+            if m := re.search(rf"""{key}["']?\s*[:=]\s*["']([^"']*)["']""", text):
+                fields[key] = m.group(1)
+    out = []
+    for n in range(2, pages + 1):
+        q = urlencode({**query, "currpage": n})
+        out.append(ListRequest(urlunsplit((*parts[:3], q, "")), "POST",
+                               {**fields, "currpage": str(n)}, "html"))
+    return out
+
+
+def annual_report_module(text: str, base: str, this_year: int | None = None) -> list[ListRequest]:
+    """Zhejiang's 年报 module: one page per year, ``xxgkAnnualReport.jsp?area=…&fbtime=YYYY``.
+    The years offered on the page (options, links) are asked, else every year since 2008."""
+    m = re.search(r"""([\w./:-]*xxgkAnnualReport\.jsp)(\?[^"'\s<>]*)?""", text)
+    if not m:
+        return []
+    endpoint = urljoin(base, m.group(1))
+    query = dict(parse_qsl(htmllib.unescape(m.group(2) or "").lstrip("?")))
+    area = query.get("area")
+    if not area and (found := re.search(r"""\barea["']?\s*[:=]\s*["']?([\w-]+)""", text)):
+        area = found.group(1)
+    years = sorted({int(y) for y in re.findall(r"fbtime=((?:19|20)\d{2})", text)}
+                   | {int(y) for y in re.findall(
+                       r"<option[^>]*value=[\"']?((?:19|20)\d{2})[\"']?", text)})
+    if not years:
+        years = list(range(2008, (this_year or date.today().year) + 1))
+    params = {"area": area} if area else {}
+    return [ListRequest(f"{endpoint}?{urlencode({**params, 'fbtime': y})}") for y in years]
+
+
+# -- gkmlpt ------------------------------------------------------------------------
+
+def _balanced(text: str, start: int) -> str:
+    """The bracketed literal starting at ``text[start]`` (``[`` or ``{``)."""
+    opening = text[start]
+    closing = "]" if opening == "[" else "}"
+    depth = 0
+    quote = ""
+    i = start
+    while i < len(text):
+        c = text[i]
+        if quote:
+            if c == "\\":
+                i += 1
+            elif c == quote:
+                quote = ""
+        elif c in "'\"":
+            quote = c
+        elif c == opening:
+            depth += 1
+        elif c == closing:
+            depth -= 1
+            if depth == 0:
+                return text[start:i + 1]
+        i += 1
+    return text[start:]
+
+
+def _tree_nodes(tree_text: str) -> list[tuple[str, str]]:
+    """``(id, name)`` of every category of a gkmlpt ``TREE`` (JSON or JS literal)."""
+    try:
+        data = json.loads(tree_text)
+    except ValueError:
+        data = None
+    if data is not None:
+        out = []
+        stack = [data]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, list):
+                stack.extend(node)
+            elif isinstance(node, dict):
+                if "id" in node and "name" in node:
+                    out.append((str(node["id"]), str(node["name"])))
+                stack.extend(v for v in node.values() if isinstance(v, (list, dict)))
+        return out
+    pairs = re.findall(r"""["']?id["']?\s*:\s*["']?(\d+)["']?\s*,[^{}]*?["']?name["']?\s*:\s*["']([^"']+)""",
+                       tree_text)
+    pairs += [(i, n) for n, i in re.findall(
+        r"""["']?name["']?\s*:\s*["']([^"']+)["']\s*,[^{}]*?["']?id["']?\s*:\s*["']?(\d+)""", tree_text)]
+    return pairs
 
 
 def gkmlpt_api(text: str, base: str) -> list[ListRequest]:
-    """First page of each gkmlpt category the page links to (``#catid`` anchors)."""
-    if "gkmlpt" not in text:
+    """The first API page of each 年报 category of a gkmlpt site: the category tree in
+    ``window._CONFIG`` (found by name, 繁/简 alike), else the page's ``#id`` anchors
+    whose text names a 年报 category."""
+    if "gkmlpt" not in text and "_CONFIG" not in text:
         return []
-    sid = _GKMLPT_SID.search(text)
+    sid = re.search(r"""\b(?:SID|sid|site_id|siteId)["']?\s*[:=]\s*["']?(\d+)""", text)
     if not sid:
         return []
-    cats = dict.fromkeys(re.findall(r"gkmlpt/index#(\d+)", text))
-    return [ListRequest(urljoin(base, f"/gkmlpt/api/all/{cat}?page=1&sid={sid.group(1)}"),
-                        kind="gkmlpt_json") for cat in cats]
+    cats: list[str] = []
+    if (m := re.search(r"""["']?TREE["']?\s*:\s*\[""", text)):
+        nodes = _tree_nodes(_balanced(text, m.end() - 1))
+        cats = [i for i, name in nodes if _REPORT_CATEGORY.search(simplified(name))]
+    if not cats:
+        try:
+            tree = lxml.html.fromstring(text)
+            cats = [a.get("href").rsplit("#", 1)[1] for a in tree.xpath("//a[contains(@href, '#')]")
+                    if re.search(r"#\d+$", a.get("href", ""))
+                    and _REPORT_CATEGORY.search(link_text(a))]
+        except Exception:
+            cats = []
+    path = urlsplit(base).path
+    prefix = path[:path.index("/gkmlpt/")] if "/gkmlpt/" in path else ""
+    return [ListRequest(urljoin(base, f"{prefix}/gkmlpt/api/all/{cat}?page=1&sid={sid.group(1)}"),
+                        kind="json", paging={"key": "page", "in": "query"})
+            for cat in dict.fromkeys(cats)]
 
 
-def gkmlpt_articles(text: str, url: str) -> tuple[list[tuple[str, str]], list[ListRequest]]:
-    """Links of one API page and, from the first page, the requests for the others."""
+# -- JSON lists --------------------------------------------------------------------
+
+_TITLE_KEYS = ("title", "name", "docTitle", "doc_title", "vc_title", "fileName", "file_name",
+               "subject", "text", "showTitle", "articleTitle", "infoTitle")
+_URL_KEYS = ("url", "post_url", "link", "href", "docUrl", "doc_url", "fileUrl", "file_url",
+             "pdfUrl", "attachUrl", "vc_url", "path", "articleUrl", "infoUrl", "detailUrl", "src")
+_TOTAL_PAGES = ("totalPage", "totalPages", "total_page", "pageCount", "pages", "pageTotal",
+                "totalPageNum", "page_count")
+_TOTAL_ITEMS = ("total", "totalCount", "totalElements", "recordCount", "totalRecord", "count",
+                "total_count", "totalNum", "post_count", "totalrecord")
+_SIZE_KEYS = ("pageSize", "page_size", "size", "perPage", "per_page", "rows", "limit", "pageNum")
+
+
+def load_json(text: str):
+    """JSON, JSONP (``cb({...})``) or a JS assignment; ``BadList`` when none of these."""
+    body = text.strip().lstrip("\ufeff")
     try:
-        data = json.loads(text)
+        return json.loads(body)
     except ValueError:
-        return [], []
-    articles = data.get("articles") or data.get("data") or []
-    links = [(urljoin(url, a.get("url", "")), a.get("title", "")) for a in articles if a.get("url")]
-    more = []
-    if "page=1&" in url or url.endswith("page=1"):
-        per_page = max(len(articles), 1)
-        pages = math.ceil(int(data.get("total", 0)) / per_page)
-        more = [ListRequest(url.replace("page=1", f"page={n}"), kind="gkmlpt_json")
-                for n in range(2, min(pages, 500) + 1)]
-    return links, more
+        pass
+    m = re.match(r"^[\w$.]+\s*(?:\(|=)\s*(.*?)\s*\)?\s*;?\s*$", body, re.S)
+    if m:
+        try:
+            return json.loads(m.group(1))
+        except ValueError:
+            pass
+    raise BadList("invalid JSON")
+
+
+def json_links(data, base: str) -> list[tuple[str, str]]:
+    """``(url, title)`` of every object in the answer with a title and a link."""
+    out = []
+    stack = [data]
+    seen = 0
+    while stack and seen < 100_000:
+        node = stack.pop()
+        seen += 1
+        if isinstance(node, list):
+            stack.extend(reversed(node))
+        elif isinstance(node, dict):
+            title = next((node[k] for k in _TITLE_KEYS if isinstance(node.get(k), str) and node[k].strip()), None)
+            url = next((node[k] for k in _URL_KEYS if isinstance(node.get(k), str) and node[k].strip()), None)
+            if title and url and not url.strip().startswith("javascript:"):
+                clean = re.sub(r"<[^>]+>", "", htmllib.unescape(title))
+                out.append((urljoin(base, url.strip()), simplified(" ".join(clean.split()))))
+            stack.extend(reversed([v for v in node.values() if isinstance(v, (list, dict))]))
+    return out
+
+
+def _find_number(data, keys: tuple[str, ...], depth: int = 0) -> int | None:
+    if depth > 4 or not isinstance(data, dict):
+        return None
+    for key in keys:
+        if key in data and _int(data[key]) is not None and not isinstance(data[key], bool):
+            return _int(data[key])
+    for value in data.values():
+        if isinstance(value, dict) and (found := _find_number(value, keys, depth + 1)) is not None:
+            return found
+    return None
+
+
+def json_page_total(data, items_on_page: int, size: int | None = None) -> int | None:
+    """How many pages a JSON list says it has (a page count, or items ÷ page size)."""
+    pages = _find_number(data, _TOTAL_PAGES)
+    if pages is not None:
+        return pages
+    total = _find_number(data, _TOTAL_ITEMS)
+    per_page = size or _find_number(data, _SIZE_KEYS) or items_on_page
+    if total is None or not per_page:
+        return None
+    return math.ceil(total / per_page)
+
+
+def next_json_pages(request_url: str, method: str, form: dict[str, str], paging: dict,
+                    total_pages: int) -> list[ListRequest]:
+    """Requests for pages 2…N of a JSON list (asked only from its first page)."""
+    key, where = paging.get("key"), paging.get("in", "query")
+    if not key:
+        return []
+    out = []
+    for n in range(2, total_pages + 1):
+        if where == "form":
+            out.append(ListRequest(request_url, method, {**form, key: str(n)}, "json", paging))
+        else:
+            parts = urlsplit(request_url)
+            query = [(k, str(n) if k == key else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+            out.append(ListRequest(urlunsplit((*parts[:3], urlencode(query), "")), method,
+                                   dict(form), "json", paging))
+    return out
+
+
+def is_first_page(url: str, form: dict[str, str], paging: dict) -> bool:
+    key = paging.get("key")
+    if not key:
+        return False
+    value = form.get(key) if paging.get("in") == "form" else dict(parse_qsl(urlsplit(url).query)).get(key)
+    return str(value) in ("1", "0", "None")
+
+
+_CALL = re.compile(
+    r"""(?:\$\.(?:ajax|get|post|getJSON)|axios(?:\.(?:get|post))?|fetch|\burl)\s*[(:=]\s*\(?\s*"""
+    r"""["'`]([^"'`\s]+)["'`]""")
+_STATIC = re.compile(r"\.(js|css|png|jpe?g|gif|svg|ico|html?|shtml|pdf|docx?|xlsx?)(\?|$)", re.I)
+
+
+def script_endpoints(text: str, base: str) -> list[ListRequest]:
+    """JSON list endpoints named in inline scripts with a page parameter
+    (``pageNo``/``pageSize``, ``page``, ``current``, ``pageIndex`` …), first page each."""
+    if "<script" not in text.lower():
+        return []
+    out = []
+    for script in re.findall(r"<script\b[^>]*>(.*?)</script>", text, re.S | re.I):
+        if not re.search(r"page|current", script, re.I):
+            continue
+        for m in _CALL.finditer(script):
+            raw = m.group(1)
+            if _STATIC.search(raw) or raw.startswith(("javascript:", "#", "data:")) or "${" in raw:
+                continue
+            context = script[m.start():m.end() + 600]
+            url = urljoin(base, raw)
+            query = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
+            data = {}
+            if (d := re.search(r"data\s*:\s*(\{[^{}]*\})", context)) or (
+                    d := re.search(r"""["'`]\s*,\s*(\{[^{}]*\})""", context[:len(m.group(0)) + 200])):
+                data = _js_object(d.group(1).strip("{}"))
+            method = "POST" if re.search(r"\$\.post|axios\.post|(type|method)\s*:\s*['\"]post", context, re.I) else "GET"
+            params = {**query, **data}
+            key = next((k for k in params if k.lower() in PAGE_KEYS), None)
+            if key is None:
+                continue
+            params[key] = "1" if not str(params[key]).isdigit() else params[key]
+            if method == "POST":
+                req = ListRequest(url, "POST", {k: str(v) for k, v in data.items()} | (
+                    {key: params[key]} if key in data else {}), "json",
+                    {"key": key, "in": "form" if key in data else "query"})
+            else:
+                parts = urlsplit(url)
+                q = urlencode({k: str(v) for k, v in params.items()})
+                req = ListRequest(urlunsplit((*parts[:3], q, "")), "GET", {}, "json",
+                                  {"key": key, "in": "query"})
+            out.append(req)
+    return list({(r.url, r.method, tuple(sorted(r.form.items()))): r for r in out}.values())

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from functools import lru_cache
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from ..parsers.normalize import label_key
 from ..parsers.report import looks_like_report_title
@@ -22,7 +23,15 @@ _FILE_HINT = re.compile(rb"\.(" + "|".join(ATTACHMENT_EXT).encode() + rb")\b|dow
 _CREATE_PAGE = re.compile(
     r"createPageHTML\(\s*(?:['\"][\w-]+['\"]\s*,\s*)?(\d+)\s*,\s*(\d+)\s*,\s*['\"]([\w-]+)['\"]\s*,"
     r"\s*['\"](\w+)['\"]")
-_NEXT = re.compile(r"^(下一?页|下页|后一?页|>|»|next)$", re.I)
+# pagination by link text (after 繁→简: 下一頁 reads 下一页)
+_NEXT = re.compile(r"^(\[?下一?页\]?|下页|后一?页|>|>>|»|›|next|nextpage|尾页|末页|最后一?页|last)$", re.I)
+# pagination by URL: index_3.html, list_3.shtml, _3.shtml, ?page=3, pageNo=3, currpage=3 …
+_PAGE_PATH = re.compile(r"^(?P<stem>.*?_)(?P<n>\d{1,4})(?P<ext>\.(?:s?html?|jsp|aspx?|php))$")
+PAGE_KEYS = ("page", "pageno", "pagenum", "pageindex", "currentpage", "curpage", "current",
+             "currpage", "pn")
+_PAGE_COUNT = re.compile(r"共\s*(\d{1,6})\s*页|(?:totalPages?|pageCount|countPage|totalpage)"
+                         r"[\"']?\s*[:=]\s*[\"']?(\d{1,6})", re.I)
+_YEAR = re.compile(r"(19|20)\d{2}")
 _YEAR_COLUMN = re.compile(r"(19|20)\d{2}\s*年?度?(年报|年度报告)?")
 _YEAR_PATH = re.compile(r"/(gknb|nb|ndbg)_?(19|20)\d{2}/|/(19|20)\d{2}(nb|ndbg)/")
 _COLUMN = re.compile(r"政务公开|政府信息公开|信息公开年报|年度报告|年报|信息公开$")
@@ -35,11 +44,29 @@ class Link:
     kind: str  # report | attachment | column | page
 
 
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """Traditional script read as Simplified (年度報告 → 年度报告, 下一頁 → 下一页);
+    link texts are matched after this, never their URLs.
+
+    >>> simplified("政府資訊公開年度報告")
+    '政府资讯公开年度报告'
+    """
+    return _t2s().convert(text) if not text.isascii() else text
+
+
 def link_text(a) -> str:
-    """The full title: list pages truncate the text and keep the title in ``title=``."""
-    title = (a.get("title") or "").strip()
+    """The full title (in Simplified script): list pages truncate the text and keep the
+    title in ``title=``."""
+    title = " ".join((a.get("title") or "").split())
     text = " ".join(a.text_content().split())
-    return title if len(title) >= len(text) else text
+    return simplified(title if len(title) >= len(text) else text)
 
 
 def pages_from_create_page_html(script: str) -> list[str]:
@@ -64,29 +91,40 @@ def is_attachment(url: str, text: str = "") -> bool:
 
 
 def classify_links(tree, base_url: str, everything: bool = False) -> list[Link]:
-    """Every same-host link of a page, classified (``everything``: unclassified too)."""
+    """Every link of a page, classified (``everything``: unclassified too).
+
+    Links to other hosts are kept only as reports and attachments recognised by their
+    titles (a province page listing its departments' reports); columns and list pages
+    are followed on the page's own host only."""
     host = urlsplit(base_url).netloc
     out: list[Link] = []
     seen: set[str] = set()
     for a in tree.xpath("//a[@href]"):
         href = a.get("href", "").strip()
-        if not href or href.startswith(("javascript:", "mailto:", "#")):
+        if not href or href.startswith(("javascript:", "mailto:", "#", "tel:")):
             continue
         url = urljoin(base_url, href).split("#")[0]
-        if urlsplit(url).netloc != host or url in seen:
+        if url in seen or not url.startswith(("http://", "https://")):
             continue
         seen.add(url)
         text = link_text(a)
         key = label_key(text)
+        column_like = bool(_COLUMN.search(key)) and len(key) <= 10 and not re.search(r"\d{4}", key)
+        if urlsplit(url).netloc != host:
+            # another host's report: a titled, dated report (a province page listing its
+            # departments' reports), never a bare column name (a neighbour's 年报 column)
+            if looks_like_report_title(text) and not column_like and _YEAR.search(key):
+                out.append(Link(url, text, "attachment" if is_attachment(url) else "report"))
+            continue
         if is_attachment(url, text):
             out.append(Link(url, text, "attachment"))
-        elif _COLUMN.search(key) and len(key) <= 10 and not re.search(r"\d{4}", key):
+        elif column_like:
             out.append(Link(url, text, "column"))
         elif _YEAR_COLUMN.fullmatch(key) or _YEAR_PATH.search(urlsplit(url).path):
             out.append(Link(url, text, "column"))  # a year sub-column: 2023年, gknb2023/
         elif looks_like_report_title(text):
             out.append(Link(url, text, "report"))
-        elif _NEXT.match(key) or key in ("尾页", "末页"):
+        elif _NEXT.match(key) or page_number(url, base_url) is not None:
             out.append(Link(url, text, "page"))
         elif everything:
             out.append(Link(url, text, "other"))
@@ -118,8 +156,74 @@ def column_articles(tree, base_url: str) -> list[Link]:
     return out
 
 
+def _page_template(url: str) -> tuple[str, int] | None:
+    """``(template with {n}, number)`` when ``url`` carries a page number."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    for i, (key, value) in enumerate(query):
+        if key.lower() in PAGE_KEYS and value.isdigit():
+            marked = [*query[:i], (key, "{n}"), *query[i + 1:]]
+            q = urlencode(marked, safe="{}")
+            return urlunsplit((*parts[:3], q, "")), int(value)
+    m = _PAGE_PATH.match(parts.path)
+    if m and not m.group("stem").endswith(("/t", "art_")):
+        path = m.group("stem") + "{n}" + m.group("ext")
+        return urlunsplit((*parts[:2], path, parts.query, "")), int(m.group("n"))
+    return None
+
+
+def page_number(url: str, base_url: str) -> int | None:
+    """The page number of ``url`` when it is another page of the list at ``base_url``:
+    same path apart from the number (``index.html`` → ``index_2.html``, ``list.jsp?page=1``
+    → ``?page=2``).
+
+    >>> page_number("http://h/col/index_2.html", "http://h/col/index.html")
+    2
+    >>> page_number("http://h/col/list.jsp?pageNo=3&cid=9", "http://h/col/list.jsp?cid=9")
+    3
+    >>> page_number("http://h/other/index_2.html", "http://h/col/index.html") is None
+    True
+    """
+    found = _page_template(url)
+    if found is None:
+        return None
+    template, n = found
+    base = urlsplit(base_url)
+    if base.netloc != urlsplit(url).netloc:
+        return None
+    own = _page_template(base_url)
+    if own is not None:
+        return n if own[0] == template else None
+    # the first page carries no number: index.html ~ index_2.html, list.jsp ~ list.jsp?page=2
+    def bare(path: str) -> str:
+        path = path + "index.html" if path.endswith("/") else path
+        return re.sub(r"_?\{n\}", "", path).rsplit(".", 1)[0]
+
+    same_path = bare(urlsplit(template).path) == bare(base.path)
+    return n if same_path else None
+
+
+def page_count(html: str) -> int | None:
+    """A page count printed on a list page (共12页, ``totalPage = 12``)."""
+    text = re.sub(r"<[^>]+>|&nbsp;|\s", "", html) if "共" in html else html
+    m = _PAGE_COUNT.search(text)
+    if not m:
+        return None
+    return int(m.group(1) or m.group(2))
+
+
 def pagination(tree, html: str, base_url: str) -> list[str]:
-    """Further list pages announced by script (TRS) or by 下一页 links."""
+    """Further list pages: TRS ``createPageHTML``, 下一页/尾页/›/» links, links to other
+    numbers of the same list, and — with a printed page count — every page of it
+    (unbounded here: the spider caps pages per column)."""
     urls = [urljoin(base_url, p) for p in pages_from_create_page_html(html)]
-    urls += [link.url for link in classify_links(tree, base_url) if link.kind == "page"]
-    return list(dict.fromkeys(urls))
+    links = [link.url for link in classify_links(tree, base_url) if link.kind == "page"]
+    urls += links
+    total = page_count(html)
+    if total and total > 1:
+        numbered = [t for t in map(_page_template, links) if t]
+        if numbered:
+            template = numbered[0][0]
+            urls += [template.replace("{n}", str(n)) for n in range(1, total + 1)]
+    own = base_url.split("#")[0]
+    return [u for u in dict.fromkeys(urls) if u != own]

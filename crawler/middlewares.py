@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import socket
 
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
+from scrapy.utils.httpobj import urlparse_cached
 
 from ..parsers.antibot import classify_block
+from .politeness import HostGate
+from .scope import Scope, host_port, special_address
+from .warc import flag
 
 logger = logging.getLogger(__name__)
 
@@ -114,3 +121,162 @@ class ConditionalRequestMiddleware:
         if response.status == 304:
             self.stats.inc_value("nianbao/not_modified")
         return response
+
+
+class ScopeMiddleware:
+    """The one place scope is enforced (``scope.Scope``): every request the spider or any
+    middleware makes passes here, and so does every redirect target (a redirect is a new
+    request). An out-of-scope request is counted, logged, written to WARC as a metadata
+    record and never fetched. Requests for reports and attachments (``scope_grant`` in
+    their meta, kept across redirects) may bring their host into scope."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.allow_nets = crawler.settings.getlist("NIANBAO_SCOPE_ALLOW_NETS")
+        self.scope: Scope | None = None
+        self.resolved: dict[str, bool] = {}  # host name → resolves to a special address
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def _scope(self) -> Scope:
+        if self.scope is None:
+            spider = self.crawler.spider
+            urls = getattr(spider, "scope_urls", None) or getattr(spider, "start_urls", [])
+            self.scope = Scope(urls, self.allow_nets)
+        return self.scope
+
+    async def _resolves_special(self, url: str) -> bool:
+        parsed = host_port(url)
+        if parsed is None:
+            return False
+        host, port = parsed[1], parsed[2]
+        if host not in self.resolved:
+            try:
+                infos = await asyncio.wait_for(asyncio.get_running_loop().getaddrinfo(
+                    host, port, type=socket.SOCK_STREAM), 10)
+                self.resolved[host] = any(special_address(i[4][0]) for i in infos)
+            except (TimeoutError, OSError):
+                self.resolved[host] = False  # unresolvable: the fetch itself will fail
+        return self.resolved[host]
+
+    async def process_request(self, request: Request):
+        scope = self._scope()
+        grant = bool(request.meta.get("scope_grant"))
+        if grant and scope.needs_resolution(request.url) and await self._resolves_special(request.url):
+            reason = "host name resolves to a private or loopback address"
+        else:
+            reason = scope.check(request.url, grant=grant)
+        if reason is None:
+            return None
+        portal = request.meta.get("portal") or "-"
+        self.crawler.stats.inc_value(f"nianbao/out_of_scope/{portal}")
+        via = request.meta.get("redirect_urls")
+        detail = f"out of scope ({reason})" + (f", redirected from {via[-1]}" if via else "")
+        raise flag(self.crawler, request, "out_of_scope", detail)
+
+
+class HostGateMiddleware:
+    """At most one request in flight per host, ``max(DOWNLOAD_DELAY, Crawl-delay)`` apart.
+
+    It sits last before the download handler (priority 990), so what it lets through is
+    what goes on the wire; robots.txt fetches pass it too, and their ``Crawl-delay`` for
+    our user agent is read here. Requests waiting at the gate are shown to the scheduler
+    as the host's active downloads, so a downloader-aware queue serves other hosts first.
+    """
+
+    META = "_host_gate"
+
+    def __init__(self, crawler, gate: HostGate):
+        self.crawler = crawler
+        self.gate = gate
+        self.max_crawl_delay = crawler.settings.getfloat("NIANBAO_MAX_CRAWL_DELAY", 60.0)
+        self.agent = crawler.settings.get("ROBOTSTXT_USER_AGENT") or crawler.settings.get(
+            "USER_AGENT", "")
+        self.too_slow: dict[str, float] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        gate = HostGate(crawler.settings.getfloat("DOWNLOAD_DELAY"))
+        return cls(crawler, gate)
+
+    def _slot(self, request: Request):
+        engine = getattr(self.crawler, "engine", None)
+        downloader = getattr(engine, "downloader", None)
+        if downloader is None:
+            return None
+        return downloader.slots.get(downloader.get_slot_key(request))
+
+    async def process_request(self, request: Request):
+        host = urlparse_cached(request).hostname or ""
+        if host in self.too_slow:
+            raise flag(self.crawler, request, "crawl_delay",
+                       f"robots.txt asks {self.too_slow[host]:g} s between requests "
+                       f"(more than NIANBAO_MAX_CRAWL_DELAY = {self.max_crawl_delay:g})")
+        slot = self._slot(request)
+        if slot is not None:
+            slot.active.add(request)
+        try:
+            await self.gate.acquire(host)
+        finally:
+            if slot is not None:
+                slot.active.discard(request)
+        request.meta[self.META] = host
+        return None
+
+    def _release(self, request: Request) -> None:
+        host = request.meta.pop(self.META, None)
+        if host is not None:
+            self.gate.release(host)
+
+    def process_response(self, request: Request, response: Response):
+        self._release(request)
+        if urlparse_cached(request).path == "/robots.txt" and response.status == 200:
+            self._crawl_delay(request, response)
+        return response
+
+    def process_exception(self, request: Request, exception: Exception):
+        self._release(request)
+        return None
+
+    def _crawl_delay(self, request: Request, response: Response) -> None:
+        from protego import Protego
+
+        try:
+            robots = Protego.parse(response.body.decode("utf-8", "replace")[:512 * 1024])
+            delay = robots.crawl_delay(self.agent.split("/")[0] or "*")
+        except Exception:  # unreadable robots.txt: Scrapy's robots middleware decides
+            return
+        if not delay:
+            return
+        host = urlparse_cached(request).hostname or ""
+        if delay > self.max_crawl_delay:
+            self.too_slow[host] = float(delay)
+            return
+        self.gate.set_delay(host, float(delay))
+        self.crawler.stats.max_value("nianbao/crawl_delay_max", float(delay))
+        logger.info("Crawl-delay %s s for %s (robots.txt)", delay, host)
+
+
+class _LoopFlagging:
+    """Redirect loops and over-long chains are flagged (counted, logged, in WARC), never
+    silent: Scrapy would drop the first quietly (dupe filter) and the second at debug."""
+
+    def _redirect(self, redirected: Request, request: Request, reason):
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        if redirected.url in chain:
+            raise flag(self.crawler, request, "redirect_loop",
+                       f"redirect loop back to {redirected.url} after {len(chain)} hop(s)")
+        if len(chain) > self.max_redirect_times:
+            raise flag(self.crawler, request, "redirect_limit",
+                       f"more than {self.max_redirect_times} redirects (next: {redirected.url})")
+        return super()._redirect(redirected, request, reason)
+
+
+class FlaggingRedirectMiddleware(_LoopFlagging, RedirectMiddleware):
+    """Scrapy's 3xx handling, with loops and over-long chains flagged."""
+
+
+class FlaggingMetaRefreshMiddleware(_LoopFlagging, MetaRefreshMiddleware):
+    """Scrapy's ``<meta http-equiv=refresh>`` handling, with loops and long chains flagged."""

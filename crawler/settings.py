@@ -12,7 +12,7 @@ NIANBAO_DB = ""  # default: NIANBAO_DATA/nianbao.db
 
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
-CONCURRENT_REQUESTS_PER_DOMAIN = 1
+CONCURRENT_REQUESTS_PER_DOMAIN = 1  # kept, but not relied on: HostGateMiddleware is the promise
 DOWNLOAD_DELAY = 1.0
 RANDOMIZE_DOWNLOAD_DELAY = True
 AUTOTHROTTLE_ENABLED = True
@@ -40,11 +40,30 @@ WARN_ON_GENERATOR_RETURN_VALUE = False
 
 WARC_MAX_SIZE = 100 * 1024 * 1024
 
+REDIRECT_MAX_TIMES = 10  # a longer chain is flagged, not followed
+# Scope (crawler/scope.py): networks whose addresses count as ordinary hosts (tests stand
+# distinct 127.x addresses for distinct portals); empty on a real crawl.
+NIANBAO_SCOPE_ALLOW_NETS: list[str] = []
+# robots.txt Crawl-delay is honoured up to this; a host asking more is not crawled (flagged).
+NIANBAO_MAX_CRAWL_DELAY = 60.0
+# List pages read per column (pagination links, page counts, API pages): a list
+# announcing 10,000 pages or paging in a loop stops here, flagged.
+NIANBAO_MAX_LIST_PAGES = 100
+# The scheduler hands out requests of the hosts with the fewest downloads under way, so
+# one portal waiting at its one-request gate never holds up the others.
+SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
+
 DOWNLOADER_MIDDLEWARES = {
+    "nianbao.crawler.middlewares.ScopeMiddleware": 50,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "nianbao.crawler.middlewares.FlaggingMetaRefreshMiddleware": 580,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "nianbao.crawler.middlewares.FlaggingRedirectMiddleware": 600,
     "nianbao.crawler.middlewares.RetryBackoffMiddleware": 545,
     "nianbao.crawler.middlewares.ConditionalRequestMiddleware": 560,
     "nianbao.crawler.middlewares.BlockDetectionMiddleware": 945,
     "nianbao.crawler.warc.WarcWriterMiddleware": 950,
+    "nianbao.crawler.middlewares.HostGateMiddleware": 990,
 }
 EXTENSIONS = {
     "nianbao.crawler.extensions.IngestOnClose": 500,

@@ -6,13 +6,38 @@ the wire: before decompression, before redirects are followed, every retry inclu
 
 from __future__ import annotations
 
+import logging
 from http import HTTPStatus
 from pathlib import Path
 
 from scrapy import signals
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 
 from ..archive.warcstore import NIANBAO_PORTAL, RotatingWarcWriter
+
+logger = logging.getLogger(__name__)
+# Signal: a request not fetched on purpose (out of scope, redirect loop, …); the WARC
+# writer keeps a metadata record of it, so the archive says what was left out and why.
+FLAGGED = object()
+
+
+class Flagged(IgnoreRequest):
+    """A request dropped on purpose, already counted, logged and written to WARC."""
+
+    def __init__(self, kind: str, detail: str):
+        super().__init__(f"{kind}: {detail}")
+        self.kind = kind
+
+
+def flag(crawler, request: Request, kind: str, detail: str) -> Flagged:
+    """Count, log and archive why ``request`` is not fetched; returns the exception to raise."""
+    portal = request.meta.get("portal") or "-"
+    crawler.stats.inc_value(f"nianbao/flagged/{portal}")
+    crawler.stats.inc_value(f"nianbao/flag_kind/{kind}")
+    logger.warning("%s: %s — %s (not fetched)", kind, request.url, detail)
+    crawler.signals.send_catch_log(FLAGGED, request=request, kind=kind, detail=detail)
+    return Flagged(kind, detail)
 
 
 def _headers(headers) -> list[tuple[str, str]]:
@@ -36,6 +61,7 @@ class WarcWriterMiddleware:
         data = Path(crawler.settings.get("NIANBAO_DATA", "data"))
         mw = cls(data / "warc", crawler.settings.getint("WARC_MAX_SIZE", 100 * 2**20), crawler)
         crawler.signals.connect(mw.close, signal=signals.spider_closed)
+        crawler.signals.connect(mw.flagged, signal=FLAGGED)
         return mw
 
     def _extra(self, request: Request) -> dict[str, str]:
@@ -56,7 +82,13 @@ class WarcWriterMiddleware:
         self.stats.inc_value("nianbao/bytes", len(response.body))
         return response
 
+    def flagged(self, request: Request, kind: str, detail: str) -> None:
+        self.writer.write_error(request.url, f"{kind}: {detail}", self._extra(request))
+        self.stats.inc_value("nianbao/warc_records")
+
     def process_exception(self, request: Request, exception: Exception):
+        if isinstance(exception, Flagged):
+            return None  # its record is written already
         self.writer.write_error(request.url, f"{type(exception).__name__}: {exception}",
                                 self._extra(request))
         self.stats.inc_value("nianbao/warc_records")

@@ -39,11 +39,12 @@ def test_family_from_homepage(family, run_cli, tmp_path):
         redirects = db["captures"].count_where("status = 302")
         assert redirects == 1  # the 302 itself is archived too
     if family == "xxgk":
-        assert [p for m, p, _ in requests if m == "POST"] == ["/module/xxgk/search.jsp"] * 2
+        assert sorted(p for m, p, _ in requests if m == "POST") == [
+            "/module/xxgk/search.jsp?currpage=2", "/module/xxgk/search.jsp?currpage=3"]
     if family == "gkmlpt":
         api = sorted(p for _, p, _ in requests if "/api/" in p)
-        assert api == ["/gkmlpt/api/all/2836?page=1&sid=757001",
-                       *(f"/gkmlpt/api/all/2837?page={n}&sid=757001" for n in (1, 2, 3))]
+        # only the 年报 category (found by name) is asked, page by page
+        assert api == [f"/gkmlpt/api/all/2837?page={n}&sid=757001" for n in (1, 2, 3)]
         assert not any("post_999" in p for _, p, _ in requests)  # the notice: not a report
 
 

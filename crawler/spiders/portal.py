@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import lxml.html
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from ...archive import db_path
@@ -26,6 +27,7 @@ from ..links import (
     may_link_files,
     pagination,
 )
+from ..warc import Flagged
 
 logger = logging.getLogger(__name__)
 # Report pages and attachments are asked "changed since?"; 304 reaches the callback.
@@ -47,6 +49,9 @@ def targets(registry: dict[str, dict], names: list[str],
     return found + [(url, urlsplit(url).netloc) for url in start_urls]
 
 
+_REPORT_COLUMN = re.compile(r"年报|年度报告")
+
+
 class PortalSpider(scrapy.Spider):
     name = "portal"
 
@@ -59,6 +64,15 @@ class PortalSpider(scrapy.Spider):
         self.attachments: dict[str, list[str]] = {}
         self.known: list[str] = []
         self.max_hops = 4
+        self.max_list_pages = 100
+        self.list_seen: dict[str, set[str]] = {}  # column → list requests made for it
+        self.capped: set[str] = set()
+        self.start_failed: dict[str, set[str]] = {}
+
+    @property
+    def scope_urls(self) -> list[str]:
+        """What ``ScopeMiddleware`` takes as the crawl's own hosts."""
+        return [url for url, _ in self.targets]
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -70,12 +84,14 @@ class PortalSpider(scrapy.Spider):
         spider.attachments = known_attachments(path)
         spider.known = known_reports(path)
         spider.max_hops = crawler.settings.getint("NIANBAO_COLUMN_HOPS", 4)
+        spider.max_list_pages = crawler.settings.getint("NIANBAO_MAX_LIST_PAGES", 100)
         return spider
 
     async def start(self):
         for url, portal in self.targets:
             yield scrapy.Request(url, callback=self.parse, errback=self.failure,
-                                 meta={"portal": portal, "start": True})
+                                 meta={"portal": portal, "start": True, "column": url,
+                                       "scope_grant": True})
         # Reports archived before are checked again even if no list links to them any more:
         # that is how a report removed upstream is noticed.
         hosts = {urlsplit(url).netloc: portal for url, portal in self.targets}
@@ -92,70 +108,141 @@ class PortalSpider(scrapy.Spider):
         except Exception:  # a list page we cannot read is still archived
             return None
 
+    # -- list pages ----------------------------------------------------------------
+
     def parse(self, response):
         """A column, list or home page (or a CMS list API answer): follow reports,
         further list pages and sub-columns."""
         portal = response.meta.get("portal")
         hops = response.meta.get("hops", 0)  # column links followed from the start page
-        meta = {"portal": portal, "hops": hops}
+        meta = {"portal": portal, "hops": hops,
+                "column": response.meta.get("column") or response.url,
+                "report_list": response.meta.get("report_list", False)}
         self.crawler.stats.inc_value(f"nianbao/pages/{portal}")
         kind = response.meta.get("list_kind", "html")
-        if kind == "gkmlpt_json":
-            links, more = cms.gkmlpt_articles(response.text, response.url)
-            yield from self._follow_titles(response, links, meta)
-            yield from (self._list_request(r, meta) for r in more)
+        if kind == "json":
+            yield from self._parse_json(response, meta)
             return
         if kind == "hanweb_xml":
-            yield from self._follow_titles(response, cms.hanweb_records(response.text, response.url), meta)
+            yield from self._parse_hanweb(response, meta)
+            return
+        if not hasattr(response, "text"):
             return
         tree = self._tree(response)
         if tree is None:
             return
-        for url in pagination(tree, response.text, response.url):
-            # list pages first: the queue then always holds reports to fetch in parallel
-            yield response.follow(url, self.parse, meta=meta, errback=self.failure, priority=1)
-        for request in (*cms.hanweb_groups(response.text, response.url),
-                        *cms.xxgk_pages(response.text, response.url),
-                        *cms.gkmlpt_api(response.text, response.url)):
-            yield self._list_request(request, meta)
-        yield from self._follow_titles(response, cms.hanweb_records(response.text, response.url), meta)
-        if is_report_column(tree):
-            for link in column_articles(tree, response.url):
-                yield response.follow(link.url, self.parse_report, errback=self.failure,
-                                      meta={**meta, "title": link.text, **CONDITIONAL})
-        for link in classify_links(tree, response.url):
+        text, url = response.text, response.url
+        links = classify_links(tree, url)
+        if is_report_column(tree) or any(link.kind == "report" for link in links):
+            meta["report_list"] = True
+        for request in (*cms.hanweb_groups(text, url), *cms.xxgk_pages(text, url),
+                        *cms.gkmlpt_api(text, url), *cms.annual_report_module(text, url),
+                        *cms.script_endpoints(text, url)):
+            yield from self._list_request(request, meta, response)
+        yield from self._follow_titles(response, cms.hanweb_records(text, url), meta)
+        if meta["report_list"]:
+            for page in pagination(tree, text, url):
+                yield from self._list_request(cms.ListRequest(page), meta, response)
+            for link in column_articles(tree, url):
+                yield self._report(response, link.url, link.text, meta)
+        for link in links:
             if link.kind == "report":
-                yield response.follow(link.url, self.parse_report, errback=self.failure,
-                                      meta={**meta, "title": link.text, **CONDITIONAL})
+                yield self._report(response, link.url, link.text, meta)
             elif link.kind == "attachment" and looks_like_report_title(link.text):
-                yield response.follow(link.url, self.parse_attachment, errback=self.failure,
-                                      meta={**meta, "title": link.text, **CONDITIONAL})
+                yield self._report(response, link.url, link.text, meta)
             elif link.kind == "column" and hops < self.max_hops:
-                yield response.follow(link.url, self.parse, errback=self.failure,
-                                      meta={**meta, "hops": hops + 1})
+                yield response.follow(link.url, self.parse, errback=self.failure, meta={
+                    **meta, "hops": hops + 1, "column": link.url,
+                    "report_list": bool(_REPORT_COLUMN.search(link.text))})
+
+    def _parse_json(self, response, meta):
+        try:
+            data = cms.load_json(response.text)
+        except (cms.BadList, AttributeError) as exc:
+            self._bad_list(response, str(exc) or "not text")
+            return
+        links = cms.json_links(data, response.url)
+        yield from self._follow_titles(response, links, meta)
+        paging = response.meta.get("paging") or {}
+        form = response.meta.get("form") or {}
+        if cms.is_first_page(response.url, form, paging):
+            total = cms.json_page_total(data, len(links))
+            if total and total > 1:
+                for request in cms.next_json_pages(response.url, response.request.method, form,
+                                                   paging, total):
+                    yield from self._list_request(request, meta, response)
+
+    def _parse_hanweb(self, response, meta):
+        text = getattr(response, "text", "")
+        records = cms.hanweb_records(text, response.url)
+        problem = cms.xml_problem(text)
+        if problem:
+            self._bad_list(response, problem)
+            fallback = response.meta.get("get_fallback")
+            if not records and fallback:  # a proxy that wants GET: ask once more
+                yield from self._list_request(cms.ListRequest(**fallback), meta, response)
+        yield from self._follow_titles(response, records, meta)
+        for request in cms.more_groups(text, response.url, response.meta.get("paging") or {}):
+            yield from self._list_request(request, meta, response)
+
+    def _bad_list(self, response, problem: str) -> None:
+        portal = response.meta.get("portal") or "-"
+        self.crawler.stats.inc_value(f"nianbao/bad_list/{portal}")
+        logger.warning("bad list answer: %s — %s (archived, not read)", response.url, problem)
+
+    def _list_request(self, request: cms.ListRequest, meta, response):
+        """One more page of a column's list, unless the column has had its share
+        (``NIANBAO_MAX_LIST_PAGES``): a list claiming 10,000 pages stops there, flagged."""
+        column = meta["column"]
+        key = f"{request.method} {request.url} {sorted(request.form.items())}"
+        seen = self.list_seen.setdefault(column, set())
+        if key in seen:
+            return
+        if len(seen) >= self.max_list_pages:
+            if column not in self.capped:
+                self.capped.add(column)
+                portal = meta.get("portal") or "-"
+                self.crawler.stats.inc_value(f"nianbao/list_capped/{portal}")
+                logger.warning("list pages capped: %s has more than %s pages "
+                               "(NIANBAO_MAX_LIST_PAGES); the rest not read", column,
+                               self.max_list_pages)
+            return
+        seen.add(key)
+        meta = {**meta, "list_kind": request.kind, "report_list": True,
+                "paging": request.paging, "form": request.form}
+        fallback = cms.hanweb_get_fallback(request)
+        if fallback:
+            meta["get_fallback"] = {"url": fallback.url, "method": "GET", "kind": fallback.kind,
+                                    "paging": fallback.paging}
+        headers = {"Referer": response.url}
+        if request.method == "POST":
+            yield scrapy.FormRequest(request.url, formdata=request.form, callback=self.parse,
+                                     errback=self.failure, meta=meta, priority=1, headers=headers)
+        else:
+            # list pages first: the queue then always holds reports to fetch in parallel
+            yield scrapy.Request(request.url, self.parse, errback=self.failure, meta=meta,
+                                 priority=1, headers=headers)
+
+    def _report(self, response, url: str, title: str, meta):
+        """A report page or attachment; its host may enter scope (``scope_grant``)."""
+        callback = self.parse_attachment if is_attachment(url) else self.parse_report
+        return scrapy.Request(url, callback, errback=self.failure, headers={"Referer": response.url},
+                              meta={"portal": meta["portal"], "title": title, "scope_grant": True,
+                                    **CONDITIONAL})
 
     def _follow_titles(self, response, links, meta):
         """Links given as (url, title) by a CMS list: reports (pages or files) only."""
         for url, title in links:
-            if not looks_like_report_title(title):
-                continue
-            callback = self.parse_attachment if is_attachment(url) else self.parse_report
-            yield scrapy.Request(url, callback, errback=self.failure,
-                                 meta={**meta, "title": title, **CONDITIONAL},
-                                 headers={"Referer": response.url})
+            if looks_like_report_title(title):
+                yield self._report(response, url, title, meta)
 
-    def _list_request(self, request: cms.ListRequest, meta):
-        meta = {**meta, "list_kind": request.kind}
-        if request.method == "POST":
-            return scrapy.FormRequest(request.url, formdata=request.form, callback=self.parse,
-                                      errback=self.failure, meta=meta, priority=1)
-        return scrapy.Request(request.url, self.parse, errback=self.failure, meta=meta, priority=1)
+    # -- reports -------------------------------------------------------------------
 
     def parse_report(self, response):
         """A report page: its attachments are fetched too; the page itself is in WARC."""
         portal = response.meta.get("portal")
         self.crawler.stats.inc_value(f"nianbao/report_pages/{portal}")
-        meta = {"portal": portal, **CONDITIONAL}
+        meta = {"portal": portal, "scope_grant": True, **CONDITIONAL}
         if response.status == 304:  # unchanged: its attachments are the ones seen before
             for url in self.attachments.get(response.url, []):
                 yield scrapy.Request(url, self.parse_attachment, errback=self.failure,
@@ -182,6 +269,13 @@ class PortalSpider(scrapy.Spider):
     def failure(self, failure):
         request = failure.request
         portal = request.meta.get("portal") or "-"
+        if request.meta.get("get_fallback"):  # a Hanweb proxy refusing POST: ask by GET
+            meta = {k: v for k, v in request.meta.items() if k in (
+                "portal", "hops", "column", "report_list")}
+            yield from self._list_request(cms.ListRequest(**request.meta["get_fallback"]),
+                                          meta, request)
+        if request.meta.get("start") and not failure.check(Flagged):
+            self.start_failed.setdefault(portal, set()).add(request.url)
         if failure.check(HttpError):
             status = failure.value.response.status
             message = f"HTTP {status}"
@@ -191,8 +285,27 @@ class PortalSpider(scrapy.Spider):
                 return
         else:
             message = re.sub(r"\s+", " ", failure.getErrorMessage())[:200]
-        if "IgnoreRequest" in repr(failure.type) or "Ignore" in failure.type.__name__:
-            return  # robots.txt or a detected block: already counted
+        if failure.check(IgnoreRequest):
+            return  # robots.txt, a detected block, a flagged request: already counted
         self.crawler.stats.inc_value(f"nianbao/errors/{portal}")
         self.failed.append(f"{request.url}: {message}")
         logger.error("fetch failed: %s — %s", request.url, message)
+
+    def closed(self, reason):
+        """A portal whose start URLs all failed is ``dead``; one whose column failed while
+        another start URL (its homepage) answered has ``moved`` (found again from there
+        when reports were reached)."""
+        starts: dict[str, int] = {}
+        for _, portal in self.targets:
+            starts[portal] = starts.get(portal, 0) + 1
+        for portal, failed in self.start_failed.items():
+            if len(failed) >= starts.get(portal, 1):
+                self.crawler.stats.set_value(f"nianbao/dead/{portal}", 1)
+                logger.warning("portal %s: no start URL answered (dead?)", portal)
+            else:
+                self.crawler.stats.set_value(f"nianbao/moved/{portal}", 1)
+                found = self.crawler.stats.get_value(f"nianbao/report_pages/{portal}", 0)
+                logger.warning("portal %s: column %s did not answer; %s", portal,
+                               ", ".join(sorted(failed)),
+                               f"{found} report page(s) found again from the homepage"
+                               if found else "nothing found from the other start URLs")
