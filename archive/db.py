@@ -13,7 +13,9 @@ import sqlite3
 
 import sqlite_utils
 
-SCHEMA_VERSION = 2  # 2: tables and columns added since 1 are created by ensure_schema
+from ..parsers.forms import label_rows
+
+SCHEMA_VERSION = 3  # 2: tables and columns added since 1; 3: foreign keys, form labels
 
 
 class SchemaError(RuntimeError):
@@ -66,6 +68,26 @@ TABLES: dict[str, dict] = {
     }, pk=("warc_file", "warc_offset")),
 }
 
+# Datasette links each report_id to its report (and shows the report's title).
+FOREIGN_KEYS = [
+    ("cells", "report_id", "reports", "id"),
+    ("checks", "report_id", "reports", "id"),
+    ("sections", "report_id", "reports", "id"),
+    ("versions", "report_id", "reports", "id"),
+    ("versions", "capture_id", "captures", "id"),
+    ("report_urls", "report_id", "reports", "id"),
+    ("captures", "report_id", "reports", "id"),
+]
+
+# The forms' row and column labels (parsers/forms.py), and the cells with them.
+LABELS = "form_labels"
+LABELLED_CELLS_VIEW = f"""create view if not exists cells_labelled as
+select c.report_id, c."table", r.zh as row_label, k.zh as col_label, c.value, c.raw,
+       r.grp as row_group, c.row_key, c.col_key, r.ord as row_ord, k.ord as col_ord, c.flag
+from cells c
+left join {LABELS} r on r."table" = c."table" and r.axis = 'row' and r.key = c.row_key
+left join {LABELS} k on k."table" = c."table" and k.axis = 'col' and k.key = c.col_key"""
+
 INDEXES = [
     ("captures", ["warc_file", "warc_offset"], True),
     ("captures", ["url"], False),
@@ -98,12 +120,35 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         for column, kind in spec["columns"].items():
             if column not in have:
                 db[name].add_column(column, kind)
+    _foreign_keys(db)
     for table, cols, unique in INDEXES:
         db[table].create_index(cols, unique=unique, if_not_exists=True)
+    _labels(db)
     if not db["report_texts_fts"].exists():
         db["report_texts"].enable_fts(["title", "agency", "text"], tokenize="trigram",
                                       create_triggers=True)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _foreign_keys(db: sqlite_utils.Database) -> None:
+    """Add the foreign keys an older database lacks (each table is rebuilt once)."""
+    missing = [fk for fk in FOREIGN_KEYS
+               if not any((f.column, f.other_table) == (fk[1], fk[2]) for f in db[fk[0]].foreign_keys)]
+    if missing:
+        db.add_foreign_keys(missing)
+
+
+def _labels(db: sqlite_utils.Database) -> None:
+    """The label table from the forms' vocabulary, kept in step with this version."""
+    rows = label_rows()
+    if not db[LABELS].exists():
+        db[LABELS].create({"table": str, "axis": str, "key": str, "zh": str, "en": str,
+                           "grp": str, "ord": int}, pk=("table", "axis", "key"))
+    current = [dict(r) for r in db.query(f"select * from {LABELS} order by rowid")]
+    if current != rows:
+        db[LABELS].delete_where()
+        db[LABELS].insert_all(rows)
+    db.execute(LABELLED_CELLS_VIEW)
 
 
 def open_db(path) -> sqlite_utils.Database:

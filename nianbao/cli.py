@@ -258,10 +258,13 @@ def ingest(ctx, data, db):
 @data_options
 @click.pass_context
 def serve(ctx, port, host, data, db):
-    """Datasette on the database, read-only, with the settings' metadata and canned queries.
+    """Datasette on the database, read-only, with the settings' metadata and canned queries,
+    and the reading room (/report/ID, /capture/ID, /search, /coverage, /-/dashboards).
 
     This process becomes Datasette (exec), so stopping it stops the server."""
     _, target = _existing_db(data, db)
+    warcs = warc_dir(data) if db is None or warc_dir(data).is_dir() else target.parent / "warc"
+    os.environ["NIANBAO_WARC_DIR"] = str(warcs.resolve())  # where /capture reads from
     cmd = datasette_command(target, host, port, _settings(ctx).metadata())
     sys.stdout.flush()
     sys.stderr.flush()
@@ -367,11 +370,12 @@ def config_cmd(ctx):
 @cli.command()
 @data_options
 def status(data, db):
-    """The archive's summary: reports by year and format, failed checks, captures."""
+    """The archive's summary: reports by year and format, failed checks, captures,
+    coverage gaps (bodies × years) and the last crawl per portal."""
     from .archive.summary import print_summary
 
     database, target = _existing_db(data, db)
-    print_summary(database, target, stdout())
+    print_summary(database, target, stdout(), status=True)
 
 
 @cli.command()
