@@ -16,7 +16,7 @@ import trafilatura
 from lxml import etree
 
 from .grid import Cell, Grid
-from .normalize import normalize_text
+from .normalize import is_furniture, normalize_text
 
 EXTRACTOR_VERSION = f"trafilatura-{trafilatura.__version__}/nianbao-0.1"
 META_NAMES = ("ArticleTitle", "PubDate", "ContentSource", "SiteName", "SiteIDCode",
@@ -159,19 +159,55 @@ def from_pdf(data: bytes) -> Document:
     import pdfplumber
 
     doc = Document(kind="pdf")
+    pages: list[list[str]] = []
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         doc.meta = {k: str(v) for k, v in (pdf.metadata or {}).items() if isinstance(v, str)}
-        for page in pdf.pages:
+        for number, page in enumerate(pdf.pages, start=1):
             text = page.extract_text() or ""
-            doc.lines.extend(line for line in normalize_text(text).splitlines() if line.strip())
+            pages.append([line for line in normalize_text(text).splitlines() if line.strip()])
             for table in page.extract_tables():
                 matrix = [[normalize_text(c) if c is not None else None for c in row]
                           for row in table]
-                doc.tables.append(Grid.from_matrix(matrix))
+                grid = Grid.from_matrix(matrix)
+                grid.page = number
+                doc.tables.append(grid)
+    doc.lines = without_furniture(pages)
     if not doc.lines:
         doc.flags.append("pdf_no_text")
     doc.title = doc.meta.get("Title") or (doc.lines[0] if doc.lines else "")
     return doc
+
+
+EDGE_LINES = 2  # lines at the top and bottom of a page where furniture is printed
+MIN_RUNNING = 4  # characters of a line repeated at page edges to count as a running header
+_DIGITS = re.compile(r"\d+")
+
+
+def without_furniture(pages: list[list[str]]) -> list[str]:
+    """The lines of all pages without their furniture: page numbers (``- 3 -``,
+    ``第3页 共5页``, a bare number at the foot equal to the page's), and running headers
+    or footers (the same line, numbers aside, at the edge of several pages: kept once).
+
+    >>> without_furniture([["某县人民政府", "正文", "- 1 -"], ["某县人民政府", "续", "2"]])
+    ['某县人民政府', '正文', '续']
+    """
+    edges: dict[str, int] = {}
+    for lines in pages:
+        for line in {_DIGITS.sub("#", x) for x in lines[:EDGE_LINES] + lines[-EDGE_LINES:]}:
+            edges[line] = edges.get(line, 0) + 1
+    repeated = {line for line, n in edges.items() if n >= 2 and len(line) >= MIN_RUNNING}
+    seen: set[str] = set()
+    out: list[str] = []
+    for number, lines in enumerate(pages, start=1):
+        for i, line in enumerate(lines):
+            key = _DIGITS.sub("#", line)
+            edge = i < EDGE_LINES or i >= len(lines) - EDGE_LINES
+            if edge and (is_furniture(line) or line.strip() == str(number)
+                         or (key in repeated and key in seen)):
+                continue
+            seen.add(key)
+            out.append(line)
+    return out
 
 
 def from_docx(data: bytes) -> Document:
@@ -187,5 +223,8 @@ def from_docx(data: bytes) -> Document:
             for cell in grid.row_cells(r):
                 cell.text = normalize_text(cell.text)
         doc.tables.append(grid)
-    doc.title = document.core_properties.title or (doc.lines[0] if doc.lines else "")
+    props = document.core_properties
+    doc.meta.update({name: when.isoformat() for name in ("created", "modified")
+                     if (when := getattr(props, name, None))})
+    doc.title = props.title or (doc.lines[0] if doc.lines else "")
     return doc

@@ -1,11 +1,16 @@
 """One table model for HTML, PDF and DOCX tables: a grid of cells with their spans.
 
 Each grid slot points at the cell that covers it, so a cell spread over several
-columns (Word exports add colspans freely) is still one cell.
+columns (Word exports add colspans freely) is still one cell. A table printed in parts
+(continued on the next page, or split in two by the author) is stitched back into one
+grid with ``stitch`` before its cells are read.
 
 >>> g = Grid.from_rows([[Cell("a", colspan=2), Cell("b")], [Cell("1"), Cell("2"), Cell("3")]])
 >>> [c.text for c in g.row_cells(0)], g.ncols
 (['a', 'b'], 3)
+>>> tail = Grid.from_rows([[Cell("4"), Cell("5")]])
+>>> [[c.text if c else None for c in row] for row in stitch([g, tail]).slots]
+[['a', 'a', 'b'], ['1', '2', '3'], [None, '4', '5']]
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ class Cell:
     rowspan: int = 1
     col: int = 0  # first grid column, set when placed
     row: int = 0  # first grid row, set when placed
+    flag: str | None = None  # why the text needs a second look (e.g. a low OCR confidence)
 
     @property
     def last_col(self) -> int:
@@ -29,6 +35,7 @@ class Cell:
 @dataclass
 class Grid:
     slots: list[list[Cell | None]] = field(default_factory=list)
+    page: int | None = None  # the page the table (or its first part) is printed on
 
     @property
     def nrows(self) -> int:
@@ -104,3 +111,27 @@ class Grid:
         for r in range(self.nrows):
             lines.append("\t".join(c.text for c in self.row_cells(r) if c.row == r))
         return "\n".join(lines)
+
+
+def stitch(parts: list[Grid]) -> Grid:
+    """One grid from the parts of a table printed in pieces, rows in order.
+
+    Value columns sit at the right of every part, so parts of different widths are
+    aligned on their right edges; a header a part repeats stays in place and is read
+    again by the table reader."""
+    if len(parts) == 1:
+        return parts[0]
+    width = max(p.ncols for p in parts)
+    slots: list[list[Cell | None]] = []
+    for part in parts:
+        offset, base = width - part.ncols, len(slots)
+        copies: dict[int, Cell] = {}
+        for line in part.slots:
+            row: list[Cell | None] = [None] * offset
+            for cell in line:
+                if cell is not None and id(cell) not in copies:
+                    copies[id(cell)] = Cell(cell.text, cell.colspan, cell.rowspan,
+                                            cell.col + offset, cell.row + base, cell.flag)
+                row.append(copies[id(cell)] if cell is not None else None)
+            slots.append(row)
+    return Grid(slots, parts[0].page)

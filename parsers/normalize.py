@@ -4,6 +4,8 @@
 '2023年 (一)'
 >>> label_key(" 社会 公益\\n组织 ")
 '社会公益组织'
+>>> [is_furniture(x) for x in ("- 3 -", "第3页 共5页", "3 / 5", "3")]
+[True, True, True, False]
 """
 
 from __future__ import annotations
@@ -26,6 +28,19 @@ _VOLATILE = re.compile(
     r"(今天是|当前时间)|^\s*\d{4}\s*[-年/]\s*\d{1,2}\s*[-月/]\s*\d{1,2}\s*日?\s*"
     r"(星期|周)[一二三四五六日天]\s*$"
 )
+
+
+# Page furniture a PDF prints between the parts of a table: page numbers in their usual
+# dresses (a bare number is not furniture: in flattened tables it is a cell).
+_FURNITURE = re.compile(
+    r"^\s*(?:[-—–－~]\s*\d{1,4}\s*[-—–－~]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
+    r"|共\s*\d{1,4}\s*页\s*[,，]?\s*第\s*\d{1,4}\s*页|\d{1,4}\s*/\s*\d{1,4}"
+    r"|[Pp]age\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?)\s*$")
+
+
+def is_furniture(line: str) -> bool:
+    """A page number line (``- 3 -``, ``第3页 共5页``, ``3/5``), never report content."""
+    return bool(_FURNITURE.match(line))
 
 
 # The compatibility forms reports are full of, mapped without a full NFKC pass.

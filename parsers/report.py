@@ -12,21 +12,22 @@ from dataclasses import dataclass, field
 
 from .checks import Check, run_checks
 from .extract import Document
-from .grid import Grid
-from .normalize import label_key, stable_text
+from .grid import Grid, stitch
+from .normalize import is_furniture, label_key, stable_text
+from .repair import _t2s, traditional_share
 from .tables import (
     PROACTIVE_2019,
     PROACTIVE_2021,
     REQUESTS_2019,
     REQUESTS_2021,
     REVIEWS,
-    CellValue,
     Spec,
     grid_cells,
+    match_row,
     review_cells,
     stream_cells,
 )
-from .values import parse_value
+from .values import CellValue, is_number, is_value, parse_value
 
 SECTION_KEYWORDS = {
     1: "总体情况|概述|基本情况|总体",
@@ -81,15 +82,56 @@ class Report:
 
 # -- metadata --------------------------------------------------------------------------
 
+_FILE_NOISE = re.compile(r"^\s*Microsoft\s*Word\s*-\s*|\.(?:docx?|wps|pdf|ofd)\s*$", re.I)
+_CHROME = re.compile(r"版权所有|网站首页|当前位置|您现在的位置|主办单位|承办单位|网站标识码|ICP|备案"
+                     r"|联系我们|技术支持|首页|浏览|访问量|打印|关闭|分享|字号|来源[:：]|发布(?:时间|日期)")
+_AGENCY_END = re.compile(r"(?:政府|办事处|街道|管委会|委员会|局|委|办公室|办|厅|中心|院|所|队|站|署|部|处"
+                         r"|镇|乡|区|县|市|旗|公司|馆|社|会|集团)$")
+_YEAR_WORD = re.compile(r"((?:19|20)\d{2})\s*年度?")
+_SUBJECT = re.compile(r"(?:政府信息公开|政务公开|信息公开|政府信息|政务信息)")
+MAX_AGENCY = 40  # characters; a longer "agency" is a sentence
+MAX_TITLE = 80
+TRADITIONAL_SHARE = 0.1  # a title with more changed characters is read after 繁→简
+
+
+def _simplified(text: str) -> str:
+    return _t2s().convert(text) if text and traditional_share(text) > TRADITIONAL_SHARE else text
+
+
+def _title_parts(text: str) -> list[str]:
+    text = _FILE_NOISE.sub("", text or "")
+    return [p.strip() for p in re.split(r"\s*[_|]\s*|\s+-\s+", text) if p.strip()]
+
+
+def _is_title(part: str) -> bool:
+    return bool(_TITLE_REPORT.search(label_key(part))) and len(part) <= MAX_TITLE
+
 
 def report_title(doc: Document) -> str:
-    """The report's own title: the page title cut of its site suffix, or its headline."""
-    candidates = [doc.title, *doc.lines[:12]]
-    for cand in candidates:
-        for part in re.split(r"\s*[_|]\s*|\s+-\s+", cand or ""):
-            if _TITLE_REPORT.search(part) and len(part) <= 80:
-                return part.strip()
-    return (doc.title or (doc.lines[0] if doc.lines else "")).strip()[:120]
+    """The report's own title: the page title cut of its site suffix, or its headline
+    (a headline broken over two lines is joined; a title in Traditional characters is
+    read after 繁→简)."""
+    heads = [doc.title or "", *(line.strip() for line in doc.lines[:12])]
+    found = _find_title(heads) or _find_title([_simplified(h) for h in heads])
+    return found or (doc.title or (doc.lines[0] if doc.lines else "")).strip()[:120]
+
+
+def _find_title(heads: list[str]) -> str | None:
+    title, lines = heads[0], heads[1:]
+    for part in _title_parts(title):
+        if _is_title(part):
+            return part
+    for i, line in enumerate(lines):
+        part = next((p for p in _title_parts(line) if _is_title(p)), None)
+        if part:
+            before = lines[i - 1] if i else ""
+            if _YEAR_WORD.match(part) and _agency_like(before) and not _YEAR_WORD.search(before):
+                return before + part
+            return part
+    for a, b in zip(lines, lines[1:], strict=False):
+        if _is_title(a + b) and not _CHROME.search(a):
+            return a + b
+    return None
 
 
 def looks_like_report_title(title: str) -> bool:
@@ -109,17 +151,31 @@ def _iso(match: re.Match) -> str:
     return f"{y:04d}-{m:02d}-{d:02d}"
 
 
+_PDF_DATE = re.compile(r"^D?:?((?:19|20)\d{2})(\d{2})(\d{2})")
+_PROPERTY_DATES = ("CreationDate", "ModDate", "created", "modified")
+
+
 def published_date(doc: Document) -> str | None:
+    """From the page's own metadata, a dated line at the top, the signature's date, or
+    the file's properties (PDF CreationDate, DOCX created), in that order."""
     for key in ("PubDate", "firstpublishedtime"):
         if m := _DATE.search(doc.meta.get(key, "")):
             return _iso(m)
     for line in doc.lines[:15]:
         if re.search(r"(发布|发表|时间|日期)", line) and (m := _DATE.search(line)):
             return _iso(m)
-    for line in reversed(doc.lines[-8:]):
+    for line in reversed(_body_lines(doc)[-8:]):
         if len(line) <= 20 and (m := _DATE.search(line)):
             return _iso(m)
+    for key in _PROPERTY_DATES:
+        value = doc.meta.get(key, "")
+        if m := (_PDF_DATE.match(value) or _DATE.search(value)):
+            return _iso(m)
     return None
+
+
+def _body_lines(doc: Document) -> list[str]:
+    return [line for line in doc.lines if not is_furniture(line) and not _CHROME.search(line)]
 
 
 def report_year(title: str, text: str) -> int | None:
@@ -132,17 +188,65 @@ def report_year(title: str, text: str) -> int | None:
     return None
 
 
-def agency_name(title: str, doc: Document) -> str | None:
-    head = re.split(r"(?:19|20)\d{2}\s*年", title)[0] if _YEAR.search(title) else ""
-    head = re.sub(r"^关于|[《》“”\"\s]", "", head)
-    if len(head) >= 2:
+def _agency_like(text: str) -> bool:
+    text = text.strip()
+    return (2 <= len(text) <= MAX_AGENCY and bool(_AGENCY_END.search(text))
+            and not _CHROME.search(text) and not re.search(r"[，。：:；;!！?？\d]", text)
+            and not _TITLE_REPORT.search(text))
+
+
+def _trim(name: str) -> str:
+    name = re.sub(r"^(?:关于|印发|公布)+", "", name)
+    return re.sub(r"(?:关于|的|发布|公布|编制)+$", "", name)
+
+
+def agency_from_title(title: str) -> str | None:
+    """The body named by the title, prefixes kept as printed, 关于 and 年度 stripped:
+
+    >>> agency_from_title("柳宁市太江县应急管理局2022年度政府信息公开工作年度报告")
+    '柳宁市太江县应急管理局'
+    >>> agency_from_title("太江县人民政府关于2023年政府信息公开工作年度报告")
+    '太江县人民政府'
+    >>> agency_from_title("2023年太江县石门镇政府信息公开工作年度报告")
+    '太江县石门镇'
+    """
+    text = re.sub(r"[《》“”\"\s]|[(（][^)）]{0,8}[)）]$", "", _simplified(title))
+    m = _YEAR_WORD.search(text)
+    if not m:
+        return None
+    head = _trim(text[:m.start()])
+    if len(head) >= 2 and not _CHROME.search(head):
         return head
+    subject = _SUBJECT.search(text, m.end())
+    head = _trim(text[m.end():subject.start()]) if subject else ""
+    return head if len(head) >= 2 and not _CHROME.search(head) else None
+
+
+_STATEMENT = re.compile(r"(?:本(?:年度)?报告|本年报)?(?:是|系)?由([\u4e00-\u9fff()（）]{2,40}?)"
+                        r"(?:负责)?(?:编制|编写|制作|起草)")
+
+
+def agency_from_body(doc: Document) -> str | None:
+    """The body's own statement (``本报告由XX编制``), else its signature (the name above
+    the closing date), else a name heading the document; never page chrome."""
+    lines = _body_lines(doc)
+    for line in lines[:40]:
+        if (m := _STATEMENT.search(line)) and _agency_like(_trim(m.group(1))):
+            return _trim(m.group(1))
+    tail = lines[-8:]
+    for i in range(len(tail) - 1, -1, -1):
+        if _DATE.search(tail[i]) and i and _agency_like(tail[i - 1]):
+            return tail[i - 1].strip()
     if doc.meta.get("ContentSource"):
         return doc.meta["ContentSource"]
-    for line in reversed(doc.lines[-6:]):
-        if 2 <= len(line) <= 30 and re.search(r"(政府|办事处|局|委员会|街道|乡|镇|办公室)$", line):
-            return line
-    return None
+    for line in reversed(tail):
+        if _agency_like(line):
+            return line.strip()
+    return next((line.strip() for line in lines[:5] if _agency_like(line)), None)
+
+
+def agency_name(title: str, doc: Document) -> str | None:
+    return agency_from_title(title) or agency_from_body(doc)
 
 
 def document_number(lines: list[str]) -> str | None:
@@ -199,6 +303,8 @@ def detect_format(text: str, year: int | None) -> tuple[str, dict[str, int]]:
 
 
 def _classify(grid: Grid) -> str | None:
+    """Which table a grid is, from its header words, or for a part continuing a table
+    on a later page (no header of its own), from the form rows its labels name."""
     key = label_key(grid.text())
     if "本年新收" in key or ("自然人" in key and "予以公开" in key):
         return "requests"
@@ -208,7 +314,63 @@ def _classify(grid: Grid) -> str | None:
         return "proactive"
     if "指标名称" in key or "计量单位" in key:
         return "legacy"
-    return None
+    hits = {kind: len(_rows_named(grid, spec)) for kind, spec in
+            (("requests", REQUESTS_2021), ("proactive", PROACTIVE_2019))}
+    kind = max(hits, key=lambda k: hits[k])
+    return kind if hits[kind] >= MIN_CONTINUATION_ROWS else None
+
+
+MIN_CONTINUATION_ROWS = 2  # form rows a headerless part must name to be read as a table
+
+
+def _rows_named(grid: Grid, spec: Spec) -> list[int]:
+    """Indexes (in form order) of the rows of ``spec`` the grid's rows holding numbers name."""
+    out = []
+    for r in range(grid.nrows):
+        cells = grid.row_cells(r)
+        if not any(is_number(c.text) for c in cells):
+            continue
+        label = "".join(label_key(c.text) for c in cells if not is_value(c.text))
+        row = match_row(label, spec.layout)
+        if row is not None:
+            out.append(spec.layout.index(row))
+    return out
+
+
+def _has_values(grid: Grid) -> bool:
+    return any(is_number(c.text) for r in range(grid.nrows) for c in grid.row_cells(r))
+
+
+def table_runs(grids: list[Grid], specs: dict[str, Spec]) -> list[tuple[str, list[Grid]]]:
+    """Grids grouped into tables: a part printed after a page break (or a table the
+    author split in two) joins the table before it when it carries on the same form
+    where that one stopped, or holds only values."""
+    runs: list[tuple[str, list[Grid]]] = []
+    last: Grid | None = None
+    for grid in grids:
+        kind = _classify(grid)
+        prev = runs[-1] if runs and runs[-1][1][-1] is last else None
+        if prev and kind is None and _has_values(grid):
+            prev[1].append(grid)
+        elif prev and kind == prev[0] and kind in specs and _continues(prev[1], grid, specs[kind]):
+            prev[1].append(grid)
+        elif kind is not None:
+            runs.append((kind, [grid]))
+        last = grid
+    return runs
+
+
+def _continues(parts: list[Grid], grid: Grid, spec: Spec) -> bool:
+    if spec.groups:
+        return not _leaf_groups(grid)
+    before = [i for part in parts for i in _rows_named(part, spec)]
+    after = _rows_named(grid, spec)
+    return bool(before) and (not after or min(after) > max(before))
+
+
+def _leaf_groups(grid: Grid) -> bool:
+    key = label_key(grid.text())
+    return "行政复议" in key and "总计" in key and "未经复议" in key
 
 
 def legacy_cells(grid: Grid) -> list[CellValue]:
@@ -229,32 +391,52 @@ def legacy_cells(grid: Grid) -> list[CellValue]:
     return out
 
 
+def specs_for(fmt: str) -> dict[str, Spec]:
+    return {"proactive": PROACTIVE_2021 if fmt == "2021" else PROACTIVE_2019,
+            "requests": REQUESTS_2021 if fmt == "2021" else REQUESTS_2019,
+            "reviews": REVIEWS}
+
+
 def table_cells(doc: Document, sections: list[Section], fmt: str) -> list[CellValue]:
-    specs: dict[str, Spec] = {
-        "proactive": PROACTIVE_2021 if fmt == "2021" else PROACTIVE_2019,
-        "requests": REQUESTS_2021 if fmt == "2021" else REQUESTS_2019,
-        "reviews": REVIEWS,
-    }
-    by_number = {s.number: s.text.splitlines() for s in sections}
+    specs = specs_for(fmt)
     found: dict[str, list[CellValue]] = {}
-    for grid in doc.tables:
-        kind = _classify(grid)
+    for kind, parts in table_runs(doc.tables, specs):
         if kind == "legacy":
-            found.setdefault("legacy", []).extend(legacy_cells(grid))
+            found.setdefault("legacy", []).extend(c for g in parts for c in legacy_cells(g))
         elif kind in specs and fmt != "legacy" and kind not in found:
-            cells = grid_cells(grid, specs[kind])
+            cells = grid_cells(stitch(parts), specs[kind])
             if cells:
                 found[kind] = cells
     if fmt != "legacy":
+        by_number = {s.number: s.text.splitlines() for s in sections}
         for kind, number in (("proactive", 2), ("requests", 3), ("reviews", 4)):
-            if kind in found:
-                continue
-            lines = by_number.get(number) or []
-            cells = (review_cells(lines) if kind == "reviews"
-                     else stream_cells(lines, specs[kind]))
-            if cells:
-                found[kind] = cells
-    return [c for kind in ("proactive", "requests", "reviews", "legacy") for c in found.get(kind, [])]
+            if not _complete(found.get(kind, []), specs[kind]):
+                found[kind] = _complement(found.get(kind, []), by_number.get(number) or [],
+                                          specs[kind])
+    return [c for kind in ("proactive", "requests", "reviews", "legacy")
+            for c in found.get(kind, [])]
+
+
+def _complete(cells: list[CellValue], spec: Spec) -> bool:
+    rows = {c.row_key for c in cells}
+    return bool(cells) and all(r.key in rows for r in spec.rows if not r.optional)
+
+
+def _complement(cells: list[CellValue], lines: list[str], spec: Spec) -> list[CellValue]:
+    """Rows a grid lacks, read from the section's text when the text agrees with the
+    grid on every cell both hold (a table part the PDF extractor did not see as a table)."""
+    if not lines:
+        return cells
+    stream = review_cells(lines) if spec.groups else stream_cells(lines, spec)
+    if not cells:
+        return stream
+    have = {(c.row_key, c.col_key): c.value for c in cells}
+    both = [c for c in stream if (c.row_key, c.col_key) in have and c.value is not None
+            and have[(c.row_key, c.col_key)] is not None]
+    if any(have[(c.row_key, c.col_key)] != c.value for c in both):
+        return cells
+    rows = {c.row_key for c in cells}
+    return cells + [c for c in stream if c.row_key not in rows]
 
 
 # -- the whole report ------------------------------------------------------------------
@@ -264,6 +446,11 @@ def version_text(doc: Document) -> str:
     """The normalised report text a version is keyed on (table cells included)."""
     tables = [] if doc.kind == "html" else [g.text() for g in doc.tables]
     return stable_text("\n".join([*doc.lines, *tables]))
+
+
+def prose_text(doc: Document) -> str:
+    """The report's running text, where it restates figures of its tables."""
+    return "\n".join(line for line in doc.lines if not is_furniture(line))
 
 
 def parse_report(doc: Document) -> Report:
@@ -294,6 +481,6 @@ def parse_report(doc: Document) -> Report:
         missing = {"proactive", "requests", "reviews"} - {c.table for c in report.cells}
         if missing:
             report.flags.append("tables_missing:" + ",".join(sorted(missing)))
-        report.checks = run_checks(report.cells, report.format)
+        report.checks = run_checks(report.cells, report.format, prose_text(doc))
     report.flags.extend(sorted({f"cell_{c.flag}" for c in report.cells if c.flag}))
     return report

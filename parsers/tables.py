@@ -1,21 +1,39 @@
 """Table cells with canonical keys, from grids (HTML/PDF/DOCX) or from flattened text.
 
-Two mappers share one vocabulary of row and column labels:
+The templates are the national forms (``forms``: rows, columns, their order and labels);
+only the patterns that recognise printed labels live here, keyed by the forms' keys.
+Both readers turn a table into segments (a printed row's label pieces and values) and
+``align`` places them on the form's rows:
 
-* ``grid_cells`` assigns each value cell to the header leaf it overlaps most, so
-  columns follow the header text, not physical position;
-* ``stream_cells`` walks flattened text (one cell per line, tab rows, PDF text lines),
-  resolving each run of labels to the template row matched nearest the numbers.
+* ``grid_cells`` assigns each value cell to the header leaf it overlaps most, so columns
+  follow the header text, not physical position; a header repeated by a continuation
+  part is read again; a blank row is a row of NULLs, never the end of the table;
+* ``stream_cells`` walks flattened text (one cell per line, tab rows, PDF text lines);
+  a row's values are split into its cells by count, fused digits and blank cells that
+  the flattening lost are resolved by the table's arithmetic, or left NULL and flagged.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import combinations
 
+from . import forms
+from .align import Match, Segment, Slot, align, alternatives, trimmed
+from .checks import consistency
 from .grid import Cell, Grid
-from .normalize import label_key
-from .values import is_number, is_value, parse_value
+from .normalize import is_furniture, label_key
+from .values import CellValue, is_number, is_value, parse_value, split_values
+
+__all__ = ["CellValue", "Col", "Row", "Spec", "grid_cells", "stream_cells", "review_cells",
+           "build_spec", "PROACTIVE_2019", "PROACTIVE_2021", "REQUESTS_2019", "REQUESTS_2021",
+           "REVIEWS"]
+
+MAX_FUSED_SOLUTIONS = 5000
+MAX_DIGITS = 6  # a count printed in a table has at most this many digits
+MAX_PATTERNS = 64  # blank-column layouts tried against the checks
 
 
 @dataclass(frozen=True)
@@ -30,96 +48,105 @@ class Row:
     key: str
     pattern: str
     cols: tuple[str, ...] = ()
+    label: str = ""  # as the form prints it
+    optional: bool = False  # a variant some reports print; never read as a blank row
+    excludes: tuple[str, ...] = ()  # rows a report printing this one does not print
 
 
 @dataclass(frozen=True)
 class Spec:
     table: str
-    rows: tuple[Row, ...]
+    rows: tuple[Row, ...]  # the form's rows (with ``other``, which 2021 reports may print)
     cols: tuple[Col, ...]
     groups: bool = False  # table 四: row keys come from header groups
+    printed: tuple[Row, ...] = ()  # every row a report may print, in order (with subtotals)
+
+    @property
+    def layout(self) -> tuple[Row, ...]:
+        return self.printed or self.rows
 
     def col(self, key: str) -> Col:
         return next(c for c in self.cols if c.key == key)
 
 
-@dataclass(frozen=True)
-class CellValue:
-    table: str
-    row_key: str
-    col_key: str
-    value: float | None
-    raw: str
-    flag: str | None = None
+# How printed labels are recognised, keyed by the forms' keys.
+ROW_PATTERNS: dict[str, dict[str, str]] = {
+    "proactive": {
+        "rules": "规章", "normative_docs": "规范性文件", "licensing": "行政许可",
+        "other_services": "其他对外管理服务", "punishment": "行政处罚", "enforcement": "行政强制",
+        "fees": "行政事业性收费", "procurement": "政府集中采购",
+    },
+    "requests": {
+        "new_received": "本年(度)?新收", "carried_over": "上年(度)?结转",
+        "granted": "(?<!不)予以公开", "partially_granted": "部分公开",
+        "denied_state_secret": "国家秘密", "denied_prohibited_by_law": "法律.?行政法规禁止",
+        "denied_security_stability": "三安全一稳定|危及", "denied_third_party": "第三方",
+        "denied_internal_affairs": "内部事务", "denied_process_info": "过程性",
+        "denied_enforcement_file": "执法案卷", "denied_inquiry": "行政查询",
+        "unavailable_not_held": "不掌握", "unavailable_needs_creation": "另行制作",
+        "unavailable_unclear": "仍不明确|补正后", "rejected_petition": "信访|举报投诉",
+        "rejected_duplicate": "重复申请", "rejected_publication": "出版物",
+        "rejected_excessive": "大量反复", "rejected_confirmation": "确认或重新出具|重新出具",
+        "denied": "不予公开$", "unavailable": "无法提供$", "rejected": "不予处理$",
+        "other": "其他处理$", "other_no_correction": "不补正",
+        "other_unpaid_fee": "缴纳费用|收费通知", "other_misc": "其他$", "total": "总计$",
+        "carried_forward": "结转下年",
+    },
+    "reviews": {"review": "^行政复议$", "lawsuit_direct": "未经复议",
+                "lawsuit_after_review": "复议后起诉"},
+}
+COL_PATTERNS: dict[str, dict[str, str]] = {
+    "proactive": {
+        "issued": "制发", "repealed": "废止", "in_force": "现行有效", "decisions": "处理决定",
+        "amount_10k_yuan": "收费金额", "new_made": "新制作", "new_published": "新公开",
+        "total_published": "公开总", "prior_items": "上一?年.?项目", "change": "增/?减",
+        "items": "采购项目", "amount_yuan": "采购总?金额",
+    },
+    "requests": {
+        "natural_person": "自然人", "commercial": "商业企业", "research": "科研机构",
+        "nonprofit": "社会公益|社会组织|公益组织", "legal_service": "法律服务", "other_org": "^其他$",
+        "total": "^(总计|合计)$",
+    },
+    "reviews": {"upheld": "结果维持|维持", "corrected": "结果纠正|纠正", "other": "其他结果",
+                "pending": "尚未审结|未审结", "total": "总计|合计"},
+}
+UNITS = {"amount_10k_yuan": "10k_yuan", "amount_yuan": "yuan"}
+SUBTOTALS: tuple[forms.Term, ...] = getattr(forms, "SUBTOTALS", ())  # a group's own total row
 
 
-def _rows(cols: tuple[str, ...], *pairs: tuple[str, str]) -> tuple[Row, ...]:
-    return tuple(Row(key, pattern, cols) for key, pattern in pairs)
+def build_spec(table: str, fmt: str) -> Spec:
+    """The template of ``table`` in the form of ``fmt``, from the forms' vocabulary, with
+    the variants reports print beside the form's own rows: a group's subtotal on a row
+    of its own (（三）不予公开 5 0 …), and in the 2021 format （六）其他处理 as one row."""
+    terms = [(t, False) for t in forms.rows(table, fmt)]
+    if table == "requests":
+        extra = [*SUBTOTALS, *(forms.OTHER_2019 if fmt == "2021" else ())]
+        for term in extra:
+            at = next(i for i, (t, _) in enumerate(terms) if t.group == term.zh
+                      or (term.key == "other" and t.group == forms.OTHER))
+            terms.insert(at, (term, True))
+    other = {t.key for t, optional in terms if optional and t.key == "other"}
+    replaced = {t.key for t, _ in terms if t.group == forms.OTHER} if other else set()
+    rows = tuple(Row(t.key, ROW_PATTERNS[table][t.key], t.cols, t.zh, optional,
+                     tuple(sorted(replaced if t.key in other else other if t.key in replaced
+                                  else ())))
+                 for t, optional in terms)
+    cols = tuple(Col(t.key, COL_PATTERNS[table][t.key], UNITS.get(t.key))
+                 for t in forms.cols(table, fmt))
+    subtotals = {t.key for t in SUBTOTALS}
+    return Spec(table, tuple(r for r in rows if r.key not in subtotals), cols,
+                table == "reviews", rows)
 
 
-_P21_COLS = (
-    Col("issued", "制发"), Col("repealed", "废止"), Col("in_force", "现行有效"),
-    Col("decisions", "处理决定"), Col("amount_10k_yuan", "收费金额", "10k_yuan"),
-)
-PROACTIVE_2021 = Spec("proactive", (
-    *_rows(("issued", "repealed", "in_force"), ("rules", "规章"), ("normative_docs", "规范性文件")),
-    *_rows(("decisions",), ("licensing", "行政许可"), ("punishment", "行政处罚"),
-           ("enforcement", "行政强制")),
-    Row("fees", "行政事业性收费", ("amount_10k_yuan",)),
-), _P21_COLS)
-
-_P19_COLS = (
-    Col("new_made", "新制作"), Col("new_published", "新公开"), Col("total_published", "公开总"),
-    Col("prior_items", "上一?年.?项目"), Col("change", "增/?减"), Col("decisions", "处理决定"),
-    Col("items", "采购项目"), Col("amount_yuan", "采购总?金额", "yuan"),
-)
-_ITEMS = ("prior_items", "change", "decisions")
-PROACTIVE_2019 = Spec("proactive", (
-    *_rows(("new_made", "new_published", "total_published"),
-           ("rules", "规章"), ("normative_docs", "规范性文件")),
-    *_rows(_ITEMS, ("licensing", "行政许可"), ("other_services", "其他对外管理服务"),
-           ("punishment", "行政处罚"), ("enforcement", "行政强制")),
-    Row("fees", "行政事业性收费", ("prior_items", "change")),
-    Row("procurement", "政府集中采购", ("items", "amount_yuan")),
-), _P19_COLS)
-
-REQUEST_COLS = (
-    Col("natural_person", "自然人"), Col("commercial", "商业企业"), Col("research", "科研机构"),
-    Col("nonprofit", "社会公益|社会组织|公益组织"), Col("legal_service", "法律服务"),
-    Col("other_org", "^其他$"), Col("total", "^(总计|合计)$"),
-)
-_RC = tuple(c.key for c in REQUEST_COLS)
-_REQUEST_HEAD = (("new_received", "本年(度)?新收"), ("carried_over", "上年(度)?结转"),
-                 ("granted", "(?<!不)予以公开"), ("partially_granted", "部分公开"),
-                 ("denied_state_secret", "国家秘密"), ("denied_prohibited_by_law", "法律.?行政法规禁止"),
-                 ("denied_security_stability", "三安全一稳定|危及"), ("denied_third_party", "第三方"),
-                 ("denied_internal_affairs", "内部事务"), ("denied_process_info", "过程性"),
-                 ("denied_enforcement_file", "执法案卷"), ("denied_inquiry", "行政查询"),
-                 ("unavailable_not_held", "不掌握"), ("unavailable_needs_creation", "另行制作"),
-                 ("unavailable_unclear", "仍不明确|补正后"), ("rejected_petition", "信访|举报投诉"),
-                 ("rejected_duplicate", "重复申请"), ("rejected_publication", "出版物"),
-                 ("rejected_excessive", "大量反复"), ("rejected_confirmation", "确认或重新出具|重新出具"))
-_REQUEST_TAIL = (("total", "总计$"), ("carried_forward", "结转下年"))
-REQUESTS_2019 = Spec("requests", _rows(
-    _RC, *_REQUEST_HEAD, ("other", "其他处理$"), *_REQUEST_TAIL), REQUEST_COLS)
-# Some 2021-format reports still print （六）其他处理 as one row: kept as ``other``.
-REQUESTS_2021 = Spec("requests", _rows(
-    _RC, *_REQUEST_HEAD, ("other", "其他处理$"), ("other_no_correction", "不补正"), ("other_unpaid_fee", "缴纳费用|收费通知"),
-    ("other_misc", "其他$"), *_REQUEST_TAIL), REQUEST_COLS)
-
-REVIEW_COLS = (Col("upheld", "结果维持|维持"), Col("corrected", "结果纠正|纠正"),
-               Col("other", "其他结果"), Col("pending", "尚未审结|未审结"), Col("total", "总计|合计"))
-REVIEWS = Spec("reviews", _rows(
-    tuple(c.key for c in REVIEW_COLS),
-    ("review", "^行政复议$"), ("lawsuit_direct", "未经复议"), ("lawsuit_after_review", "复议后起诉"),
-), REVIEW_COLS, groups=True)
+PROACTIVE_2021 = build_spec("proactive", "2021")
+PROACTIVE_2019 = build_spec("proactive", "2019")
+REQUESTS_2021 = build_spec("requests", "2021")
+REQUESTS_2019 = build_spec("requests", "2019")
+REVIEWS = build_spec("reviews", "2021")
+REVIEW_COLS = REVIEWS.cols
 
 
-def _search(pattern: str, text: str) -> re.Match | None:
-    return re.search(pattern, text)
-
-
-def match_row(label: str, rows: tuple[Row, ...]) -> Row | None:
+def match_row(label: str, rows: Iterable[Row]) -> Row | None:
     """The row whose pattern matches nearest the end of ``label`` (earlier rows win ties)."""
     best, best_end = None, -1
     for row in rows:
@@ -129,23 +156,10 @@ def match_row(label: str, rows: tuple[Row, ...]) -> Row | None:
     return best
 
 
-def garbled_row(label: str, rows: list[Row]) -> Row | None:
-    """For a label with lost characters: the next row in template order sharing most
-    of its pattern's characters with what is left of the label."""
-    tail = label[label.rfind(")") + 1:] if ")" in label else label
-    best, best_score = None, 0.0
-    for row in rows:
-        chars = set(re.sub(r"[^\u4e00-\u9fff]", "", row.pattern))
-        score = len(chars & set(tail)) / len(chars) if chars else 0.0
-        if score > best_score:
-            best, best_score = row, score
-    return best
-
-
 def match_col(text: str, cols: tuple[Col, ...]) -> Col | None:
     key = label_key(text)
     for col in cols:
-        if key and _search(col.pattern, key):
+        if key and re.search(col.pattern, key):
             return col
     return None
 
@@ -157,10 +171,12 @@ def _value(spec: Spec, row_key: str, col_key: str, raw: str, flag: str | None = 
 
 # -- grids -----------------------------------------------------------------------------
 
+Leaf = tuple[Col, Cell, "str | None"]
 
-def _leaves(header: list[list[Cell]], spec: Spec) -> list[tuple[Col, Cell, str | None]]:
+
+def _leaves(header: list[list[Cell]], spec: Spec) -> list[Leaf]:
     """Header cells naming a column, with the group (table 四) above each."""
-    leaves: list[tuple[Col, Cell, str | None]] = []
+    leaves: list[Leaf] = []
     seen: set[int] = set()
     for cells in header:
         for cell in cells:
@@ -168,23 +184,27 @@ def _leaves(header: list[list[Cell]], spec: Spec) -> list[tuple[Col, Cell, str |
             if col is None or id(cell) in seen:
                 continue
             seen.add(id(cell))
-            group = None
-            if spec.groups:
-                for upper in (c for cs in header for c in cs):
-                    if upper.col <= cell.col and upper.last_col >= cell.last_col and upper is not cell:
-                        row = match_row(label_key(upper.text), spec.rows)
-                        if row is not None:
-                            group = row.key
+            group = _group(cell, header, spec) if spec.groups else None
             if not spec.groups or group:
                 leaves.append((col, cell, group))
     return leaves
+
+
+def _group(cell: Cell, header: list[list[Cell]], spec: Spec) -> str | None:
+    group = None
+    for upper in (c for cs in header for c in cs):
+        if upper is not cell and upper.col <= cell.col and upper.last_col >= cell.last_col:
+            row = match_row(label_key(upper.text), spec.rows)
+            if row is not None:
+                group = row.key
+    return group
 
 
 def _overlap(a: Cell, b: Cell) -> int:
     return max(0, min(a.last_col, b.last_col) - max(a.col, b.col) + 1)
 
 
-def _assign(values: list[Cell], leaves) -> list[tuple[Cell, tuple[Col, Cell, str | None]]]:
+def _assign(values: list[Cell], leaves: list[Leaf]) -> list[tuple[Cell, Leaf]]:
     out, used = [], set()
     for cell in values:
         scored = [(_overlap(cell, leaf[1]), -i, i) for i, leaf in enumerate(leaves) if i not in used]
@@ -196,43 +216,92 @@ def _assign(values: list[Cell], leaves) -> list[tuple[Cell, tuple[Col, Cell, str
     return out
 
 
-def grid_cells(grid: Grid, spec: Spec) -> list[CellValue]:
-    """Cells of ``spec`` found in ``grid``, columns assigned by header text."""
-    out: list[CellValue] = []
+def _is_header(cells: list[Cell], spec: Spec) -> bool:
+    """A row naming columns and holding no numbers (a blank data row is no header)."""
+    if any(is_number(c.text) or split_values(c.text) for c in cells):
+        return False
+    label = "".join(label_key(c.text) for c in cells)
+    if spec.groups:  # table 四: every row above the values names groups or columns
+        return bool(label) and not all(is_value(c.text) for c in cells)
+    named = sum(match_col(c.text, spec.cols) is not None for c in cells)
+    return named >= 2 or (named == 1 and match_row(label, spec.layout) is None)
+
+
+def _header_rows(grid: Grid, spec: Spec) -> Iterable[tuple[int, list[Cell], list[Leaf]]]:
+    """Each row that is not a header, with the header leaves in force over it; a header
+    printed again (a continuation after a page break) replaces the leaves."""
     header: list[list[Cell]] = []
-    leaves: list = []
-    done: set[str] = set()
+    leaves: list[Leaf] = []
     in_header = False
     for r in range(grid.nrows):
         cells = grid.row_cells(r)
-        own = [c for c in cells if c.row == r]
-        if not own:
+        if not any(c.row == r for c in cells):
             continue
-        if not any(is_number(c.text) for c in cells):
-            if not in_header:
-                header = []
+        if _is_header(cells, spec):
+            header = header if in_header else []
             header.append(cells)
             in_header = True
-            leaves = _leaves(header, spec)
+            leaves = _leaves(header, spec) or leaves
             continue
         in_header = False
-        if not leaves:
-            continue
+        yield r, cells, leaves
+
+
+def _row_segment(r: int, cells: list[Cell], leaves: list[Leaf]) -> Segment:
+    if leaves:
         first = min(leaf[1].col for leaf in leaves)
-        values = [c for c in cells if c.last_col >= first and c.row == r and is_value(c.text)]
-        if spec.groups:
-            for cell, (col, _, group) in _assign(values, leaves):
-                if (group, col.key) not in done:
-                    done.add((group, col.key))
-                    out.append(_value(spec, group, col.key, cell.text))
+        label_cells = [c for c in cells if c.last_col < first]
+        area = [c for c in cells if c.last_col >= first and c.row == r]
+    else:  # no header seen: labels on the left, values after them, placed by count
+        k = max((i + 1 for i, c in enumerate(cells) if not _valueish(c.text)), default=0)
+        label_cells, area = cells[:k], [c for c in cells[k:] if c.row == r]
+    labels = [label_key(c.text) for c in label_cells if c.text.strip()]
+    labels += [label_key(c.text) for c in area if not _valueish(c.text)]
+    values = [c for c in area if _valueish(c.text)]
+    if not leaves or any(split_values(c.text) for c in values):
+        slots = [Slot(raw, None, c.flag) for c in values for raw in _raws(c.text)]
+    else:
+        slots = [Slot(c.text, leaf[0].key, c.flag) for c, leaf in _assign(values, leaves)]
+    return Segment(labels, slots)
+
+
+def _valueish(text: str) -> bool:
+    return is_value(text) or bool(split_values(text))
+
+
+def _raws(text: str) -> list[str]:
+    return split_values(text) or [text]
+
+
+def grid_segments(grid: Grid, spec: Spec) -> list[Segment]:
+    return [_row_segment(r, cells, leaves) for r, cells, leaves in _header_rows(grid, spec)]
+
+
+def grid_cells(grid: Grid, spec: Spec) -> list[CellValue]:
+    """Cells of ``spec`` found in ``grid``, columns assigned by header text."""
+    if spec.groups:
+        return _group_cells(grid, spec)
+    return read_segments(grid_segments(grid, spec), spec)
+
+
+def _group_cells(grid: Grid, spec: Spec) -> list[CellValue]:
+    """Table 四: one row of 15 values under a header naming group and column."""
+    out: list[CellValue] = []
+    done: set[tuple[str, str]] = set()
+    for r, cells, leaves in _header_rows(grid, spec):
+        own = [c for c in cells if c.row == r]
+        if not leaves or not any(_valueish(c.text) and c.text.strip() for c in own):
             continue
-        label = "".join(label_key(c.text) for c in cells if c.last_col < first)
-        row = match_row(label, tuple(x for x in spec.rows if x.key not in done))
-        if row is None:
-            continue
-        done.add(row.key)
-        for cell, (col, _, _) in _assign(values, [lf for lf in leaves if lf[0].key in row.cols]):
-            out.append(_value(spec, row.key, col.key, cell.text))
+        raws = [x for c in own for x in _raws(c.text)]
+        if any(split_values(c.text) for c in own) and len(raws) == len(leaves):
+            ordered = sorted(leaves, key=lambda leaf: leaf[1].col)
+            pairs = [(Cell(raw), leaf) for raw, leaf in zip(raws, ordered, strict=True)]
+        else:
+            pairs = _assign([c for c in own if is_value(c.text)], leaves)
+        for cell, (col, _, group) in pairs:
+            if (group, col.key) not in done:
+                done.add((group, col.key))
+                out.append(_value(spec, group, col.key, cell.text, cell.flag))
     return out
 
 
@@ -240,16 +309,19 @@ def grid_cells(grid: Grid, spec: Spec) -> list[CellValue]:
 
 
 def tokens(lines: list[str]) -> list[tuple[str, bool]]:
-    """(text, is_value) tokens; label pieces split by spaces are joined again.
+    """(text, is_value) tokens; label pieces split by spaces are joined again; page
+    furniture (``- 3 -``, ``第3页 共5页``) is dropped.
 
     In a tab-separated row the empty fields after its label are kept as ``""`` value
-    tokens: they may be blank cells (the stream walker decides by counting).
+    tokens: they may be blank cells (the reader decides by counting).
     """
     out: list[tuple[str, bool]] = []
     for line in lines:
+        if is_furniture(line):
+            continue
         label: list[str] = []
         seen_label = False
-        for field in line.rstrip().split("\t"):
+        for field in line.rstrip(" \r\n").split("\t"):
             if not field.strip():
                 if seen_label and "\t" in line:
                     if label:
@@ -301,54 +373,180 @@ def _split_field(field: str, label: list[str], out: list[tuple[str, bool]]) -> l
     return label
 
 
+def stream_segments(lines: list[str]) -> list[Segment]:
+    """One segment per label token, with the run of values that follows it."""
+    segs: list[Segment] = []
+    for text, value in tokens(lines):
+        if not value:
+            segs.append(Segment([label_key(text)]))
+        elif segs:
+            segs[-1].values.append(Slot(text))
+        else:
+            segs.append(Segment([], [Slot(text)]))
+    return segs
+
+
 def stream_cells(lines: list[str], spec: Spec) -> list[CellValue]:
     """Cells of a row-labelled table (二, 三) from flattened text."""
-    toks = tokens(lines)
-    out: list[CellValue] = []
-    remaining = list(spec.rows)
-    buffer: list[str] = []
-    i = 0
-    while i < len(toks):
-        text, value = toks[i]
-        if not value:
-            buffer.append(label_key(text))
-            i += 1
-            continue
-        label = "".join(buffer[-6:])
-        row = match_row(label, tuple(remaining))
-        buffer = []
-        flag = None
-        if row is None and "\ufffd" in label:
-            row, flag = garbled_row(label, remaining), "label_aligned_by_order"
-        if row is None:
-            i += 1
-            continue
-        remaining = remaining[remaining.index(row) + 1:]
-        run = []
-        while i < len(toks) and toks[i][1]:
-            run.append(toks[i][0])
-            i += 1
-        values = _row_values(run, len(row.cols))
-        if len(values) < len(row.cols) and values and all(
-                re.fullmatch(r"[+-]?\d+", v) for v in values):
-            out.extend(_fused_row(spec, row, values))
-            continue
-        if len(values) < len(row.cols) and any(re.match(r"\d{7}", v) for v in values):
-            out.extend(CellValue(spec.table, row.key, col, None, " ".join(values),
-                                 "fused_digits_unsplit") for col in row.cols)
-            continue
-        for col, raw in zip(row.cols, values, strict=False):
-            out.append(_value(spec, row.key, col, raw, flag))
+    return read_segments(stream_segments(lines), spec)
+
+
+# -- segments → cells ------------------------------------------------------------------
+
+
+def read_segments(segs: list[Segment], spec: Spec) -> list[CellValue]:
+    """Cells of the best placement of ``segs``; where several placements are possible,
+    the one the checks like best, its cells flagged (NULL when the checks cannot tell)."""
+    rows = spec.layout
+    matches = align(segs, rows)
+    options = alternatives(matches, segs, rows)
+    readings = [_resolve_short(spec, _cells(spec, segs, option)) for option in options]
+    if len(readings) == 1:
+        return readings[0]
+    best = _best(readings)
+    flag = "row_aligned_by_checks" if len(best) == 1 else "row_ambiguous"
+    return _agree(best, flag, {rows[m.row].key for o in options for m in o
+                               if m.how == "position"})
+
+
+def _best(readings: list[list[CellValue]]) -> list[list[CellValue]]:
+    """The readings the checks like best: fewest fails, most passes; blank cells counted
+    as 0 only to break a tie."""
+    scores = []
+    for r in readings:
+        (f, p), (lf, lp) = consistency(r), consistency(r, lenient=True)
+        scores.append((f, -p, lf, -lp))
+    top = min(scores)
+    return [r for r, s in zip(readings, scores, strict=True) if s == top]
+
+
+def _agree(readings: list[list[CellValue]], flag: str, rows: set[str],
+           ambiguous: str = "row_ambiguous") -> list[CellValue]:
+    """One reading from several: a cell of the uncertain ``rows`` keeps its value where
+    every reading agrees on it (flagged ``flag``), else it is NULL, flagged ``ambiguous``."""
+    keyed = [{(c.row_key, c.col_key): c for c in r} for r in readings]
+    out = []
+    for key in dict.fromkeys(k for r in keyed for k in r):
+        cells = [r.get(key) for r in keyed]
+        first = next(c for c in cells if c is not None)
+        if key[0] not in rows:
+            out.append(first)
+        elif all(c is not None and c.value == first.value for c in cells):
+            out.append(CellValue(first.table, *key, first.value, first.raw, flag))
+        else:
+            out.append(CellValue(first.table, *key, None, first.raw, ambiguous))
     return out
+
+
+_SHORT = "cells_fewer_than_columns"
+
+
+def _cells(spec: Spec, segs: list[Segment], matches: list[Match]) -> list[CellValue]:
+    out: list[CellValue] = []
+    for m in matches:
+        row, seg = spec.layout[m.row], segs[m.last]
+        flag = _label_flag(m, segs)
+        if m.how == "blank":
+            out += [CellValue(spec.table, row.key, c, None, "", "blank_row") for c in row.cols]
+        elif all(s.col is not None for s in seg.values):
+            out += [_value(spec, row.key, s.col, s.raw, s.flag or flag) for s in seg.values
+                    if s.col in row.cols]
+        else:
+            n, run = len(row.cols), [s.raw for s in seg.values]
+            filled = [x for x in run if x != ""]
+            if len(filled) > n and len(filled) % n == 0:  # values of several rows
+                run = filled[m.part * n:(m.part + 1) * n]
+            out += _run_cells(spec, row, run, flag)
+    return out
+
+
+def _label_flag(m: Match, segs: list[Segment]) -> str | None:
+    label = "".join(s.label for s in segs[m.first:m.last + 1])
+    if m.how == "position" or "\ufffd" in label:
+        return "label_aligned_by_order"
+    return "label_fuzzy_match" if m.how == "fuzzy" else None
+
+
+def _run_cells(spec: Spec, row: Row, run: list[str], flag: str | None) -> list[CellValue]:
+    """A row's cells from its values in printed order: as many values as columns are
+    read in order; fewer are fused digits (split by R3 where it can tell) or, in table
+    三, blank cells the flattening dropped (placed by the checks, see ``_resolve_short``)."""
+    values = _row_values(run, len(row.cols))
+    n = len(row.cols)
+    if len(values) >= n or not values:
+        return [_value(spec, row.key, col, raw, flag)
+                for col, raw in zip(row.cols, values, strict=False)]
+    digits = all(re.fullmatch(r"[+-]?\d+", v) for v in values)
+    if digits:
+        fused = _fused_row(spec, row, values)
+        if spec.table != "requests" or fused[0].flag != "fused_digits_unsplit":
+            return fused
+    if spec.table == "requests" and not any(len(v) > MAX_DIGITS for v in values):
+        return [CellValue(spec.table, row.key, col, None, "\t".join(values), _SHORT)
+                for col in row.cols]
+    return [CellValue(spec.table, row.key, col, None, " ".join(values), "fused_digits_unsplit")
+            for col in row.cols]
+
+
+def _row_values(run: list[str], n: int) -> list[str]:
+    """The ``n`` values of a row from a run of value tokens. Empty fields of a tab row
+    are layout gaps (merged label cells) before its first value and after its last, blank
+    cells between; they are dropped from the ends until the row has ``n`` fields."""
+    run = trimmed(run, n)
+    if len(run) == n:
+        return run
+    return [v for v in run if v != ""][:n]
+
+
+# -- blank cells lost in flattening -----------------------------------------------------
+
+
+def _resolve_short(spec: Spec, cells: list[CellValue]) -> list[CellValue]:
+    """Rows of table 三 printed with fewer values than columns (blank cells dropped by
+    the flattening): every layout of blank columns is tried, shared by rows of the same
+    length; the one under which the checks hold best places the values, flagged. Where
+    the checks cannot tell, the cells stay NULL."""
+    short = {c.row_key: c.raw.split("\t") for c in cells if c.flag == _SHORT}
+    if not short:
+        return cells
+    cols = [c.key for c in spec.cols]
+    lengths = sorted({len(v) for v in short.values()})
+    layouts = [list(combinations(range(len(cols)), k)) for k in lengths]
+    candidates: list[list[CellValue]] = []
+    for combo in _layouts(layouts):
+        places = dict(zip(lengths, combo, strict=True))
+        placed = [_place(spec, key, raws, places[len(raws)], cols) for key, raws in short.items()]
+        candidates.append([c for c in cells if c.flag != _SHORT] + [x for p in placed for x in p])
+    best = _best(candidates)
+    flag = "blank_cells_by_checks" if len(best) == 1 else "blank_cells_ambiguous"
+    return _agree(best, flag, set(short), "blank_cells_ambiguous")
+
+
+def _layouts(options: list[list[tuple[int, ...]]]) -> list[list[tuple[int, ...]]]:
+    out: list[list[tuple[int, ...]]] = [[]]
+    for ways in options:
+        out = [acc + [w] for acc in out for w in ways][:MAX_PATTERNS]
+    return out
+
+
+def _place(spec: Spec, row_key: str, raws: list[str], columns: tuple[int, ...],
+           cols: list[str]) -> list[CellValue]:
+    out = [CellValue(spec.table, row_key, c, None, "", _SHORT) for c in cols]
+    for i, raw in zip(columns, raws, strict=True):
+        out[i] = _value(spec, row_key, cols[i], raw, _SHORT)
+    return out
+
+
+# -- fused digits ----------------------------------------------------------------------
 
 
 def _pieces(token: str, k: int) -> list[list[str]]:
     """Ways to cut a digit run into ``k`` numbers (no leading zeros, at most 6 digits)."""
     if k == 1:
-        ok = len(token) <= 6 and (token == "0" or not token.startswith("0"))
+        ok = len(token) <= MAX_DIGITS and (token == "0" or not token.startswith("0"))
         return [[token]] if ok else []
     out = []
-    for n in range(1, min(6, len(token) - k + 1) + 1):
+    for n in range(1, min(MAX_DIGITS, len(token) - k + 1) + 1):
         head = token[:n]
         if len(head) > 1 and head.startswith("0"):
             break
@@ -370,7 +568,7 @@ def _fused_row(spec: Spec, row: Row, run: list[str]) -> list[CellValue]:
             room = n - len(sol) - left
             for k in range(1, room + 1):
                 grown += [sol + [sign + cut[0], *cut[1:]] for cut in _pieces(digits, k)]
-        solutions = grown[:5000]
+        solutions = grown[:MAX_FUSED_SOLUTIONS]
     solutions = [s for s in solutions if len(s) == n]
     if spec.table == "requests" and row.cols[-1] == "total":
         solutions = [s for s in solutions if sum(map(int, s[:-1])) == int(s[-1])]
@@ -394,17 +592,6 @@ def _agreed(table: str, keys: list[tuple[str, str]], solutions: list[list], raw:
         else:
             out.append(CellValue(table, row_key, col_key, None, raw, "fused_digits_ambiguous"))
     return out
-
-
-def _row_values(run: list[str], n: int) -> list[str]:
-    """The ``n`` values of a row from a run of value tokens: empty fields count as blank
-    cells only when the row has exactly ``n`` fields; otherwise they are layout gaps."""
-    while run and run[-1] == "":
-        run = run[:-1]
-    filled = [v for v in run if v != ""]
-    if len(filled) >= n or len(run) != n:
-        return filled[:n]
-    return run
 
 
 def split_fused(digits: str, groups: int = 3) -> list[list[list[int]]]:
@@ -439,6 +626,9 @@ def split_fused(digits: str, groups: int = 3) -> list[list[list[int]]]:
 
     walk(digits, [])
     return solutions
+
+
+# -- table 四 from text ----------------------------------------------------------------
 
 
 def review_cells(lines: list[str]) -> list[CellValue]:

@@ -1,0 +1,343 @@
+"""Issue 9: reports as portals publish them — tables broken over PDF pages or split in
+two, blank rows and columns, labels with typos or garbled, values on one line, every
+title form, and the prose's own figures against the tables.
+
+Fixtures are built in code (``tests/robust_docs.py``) with distinct non-zero numbers
+that satisfy R1–R4, so a value read into the wrong cell fails. A cell may be NULL only
+when it was printed blank or when the parser flags why it could not read it.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+from datetime import datetime
+
+import docx as python_docx
+import pytest
+
+from nianbao.parsers import forms
+from nianbao.parsers.checks import run_checks
+from nianbao.parsers.extract import Document, from_docx, from_html, from_pdf, from_text
+from nianbao.parsers.grid import Cell, Grid, stitch
+from nianbao.parsers.report import parse_report, published_date
+from nianbao.parsers.tables import REQUESTS_2021, grid_cells, stream_cells
+from nianbao.parsers.values import CellValue
+from tests import robust_docs as rd
+
+AGENCY = "柳宁市太江县人民政府"
+BLANK_ROWS = ("denied_inquiry", "unavailable_unclear", "rejected_publication")
+
+
+def parse(body: bytes | str, kind: str):
+    if kind == "pdf":
+        doc = from_pdf(body)
+    elif kind == "docx":
+        doc = from_docx(body)
+    elif kind == "html":
+        doc = from_html(body.decode() if isinstance(body, bytes) else body)
+    else:
+        doc = from_text(body if isinstance(body, str) else body.decode())
+    return parse_report(doc)
+
+
+def assert_cells(report, expected, flagged_null_ok: bool = False) -> None:
+    """Every expected cell present with its value; blanks NULL. With ``flagged_null_ok``
+    a cell the parser could not place may be NULL if it says why."""
+    got = {(c.table, c.row_key, c.col_key): c for c in report.cells}
+    missing = [k for k in expected if k not in got]
+    wrong = {k: (v, got[k].value, got[k].flag) for k, v in expected.items() if k in got
+             and got[k].value != (pytest.approx(v) if v is not None else None)
+             and not (flagged_null_ok and got[k].value is None and got[k].flag)}
+    assert not missing, f"{len(missing)} cells missing, e.g. {missing[:4]}"
+    assert not wrong, f"{len(wrong)} cells wrong, e.g. {dict(list(wrong.items())[:4])}"
+
+
+def typo_labels(fmt: str, kind: str, seed: int, count: int = 8):
+    keys = [r.key for r in forms.rows("requests", fmt)]
+    victims = set(random.Random(seed).sample(keys, count))
+    return lambda key, text: rd.typo(text, random.Random(key), kind) if key in victims else text
+
+
+# -- 1. tables across pages -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["2021", "2019"])
+@pytest.mark.parametrize("cont", ["repeat", "partial", "none"])
+@pytest.mark.parametrize("nested, split_at", [(True, 4), (False, 13), (True, 19)])
+def test_pdf_table_broken_over_pages_is_stitched(fmt, cont, nested, split_at):
+    nums = rd.numbers(split_at * 7 + len(cont), fmt)
+    footer = "dash" if split_at % 2 else "of"
+    pdf = rd.pdf_report(nums, fmt, 2023, AGENCY, split_at, cont, footer, nested,
+                        running="太江县人民政府信息公开")
+    report = parse(pdf, "pdf")
+    assert report.format == fmt and report.agency == AGENCY
+    assert_cells(report, rd.expected_cells(nums, fmt))
+    assert not [c for c in report.checks if c.status == "fail" and c.rule[0] in "RT"]
+
+
+@pytest.mark.parametrize("filler", [6, 14])
+def test_pdf_table_broken_where_the_page_ends(filler):
+    nums = rd.numbers(filler, "2021")
+    pdf = rd.pdf_report(nums, "2021", 2023, AGENCY, None, "repeat", filler=filler)
+    assert len(from_pdf(pdf).tables) >= 4  # table 三 really is in two parts
+    assert_cells(parse(pdf, "pdf"), rd.expected_cells(nums, "2021"))
+
+
+def test_page_furniture_is_not_report_text():
+    nums = rd.numbers(3, "2021")
+    pdf = rd.pdf_report(nums, "2021", 2023, AGENCY, 9, "none", "of", running="太江县人民政府公开")
+    doc = from_pdf(pdf)
+    assert not [x for x in doc.lines if "页 共" in x or x.strip() == "- 2 -"]
+    assert sum(x == "太江县人民政府公开" for x in doc.lines) == 1  # running header kept once
+
+
+@pytest.mark.parametrize("fmt", ["2021", "2019"])
+@pytest.mark.parametrize("cont", ["repeat", "none"])
+def test_docx_table_split_in_two_is_stitched(fmt, cont):
+    nums = rd.numbers(41, fmt)
+    report = parse(rd.docx_report(nums, fmt, 2023, AGENCY, 9, cont), "docx")
+    assert_cells(report, rd.expected_cells(nums, fmt))
+
+
+def test_stitch_aligns_parts_on_their_value_columns():
+    head = Grid.from_rows([[Cell(""), Cell(""), Cell("自然人"), Cell("总计")],
+                           [Cell("（一）予以公开", colspan=2), Cell("3"), Cell("3")]])
+    tail = Grid.from_rows([[Cell("（二）部分公开"), Cell("4"), Cell("4")]])
+    grid = stitch([head, tail])
+    assert grid.ncols == 4 and [c.text for c in grid.row_cells(2)] == ["（二）部分公开", "4", "4"]
+    assert grid.row_cells(2)[1].col == 2
+
+
+# -- 2. blank rows and columns ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("layout", ["html", "html-flat", "pdf", "tabs"])
+def test_blank_rows_and_blank_total_column_keep_their_places(layout):
+    """The real 2019 report: whole rows of table 三 blank, 总计 blank on outcome rows."""
+    nums = rd.with_blanks(rd.numbers(17, "2019"), "2019", BLANK_ROWS, total_column=True)
+    if layout.startswith("html"):
+        body, kind = rd.html_report(nums, "2019", 2019, AGENCY, nested=layout == "html"), "html"
+    elif layout == "pdf":
+        body, kind = rd.pdf_report(nums, "2019", 2019, AGENCY, 11, "none"), "pdf"
+    else:
+        body, kind = rd.text_report(nums, "2019", 2019, AGENCY, "tabs"), "text"
+    report = parse(body, kind)
+    assert_cells(report, rd.expected_cells(nums, "2019"))
+    status = {c.rule: c.status for c in report.checks}
+    assert status["R3:granted"] == "n/a" and status["R3:new_received"] == "pass"
+
+
+@pytest.mark.parametrize("layout", ["lines", "oneline", "inline"])
+def test_blank_cells_dropped_by_flattening_are_placed_by_the_checks(layout):
+    """One cell per line loses blank cells: which column is blank is decided by R1–R3,
+    and the cells say so."""
+    nums = rd.with_blanks(rd.numbers(23, "2021"), "2021", BLANK_ROWS, total_column=True)
+    report = parse(rd.text_report(nums, "2021", 2023, AGENCY, layout), "text")
+    assert_cells(report, rd.expected_cells(nums, "2021"))
+    granted = [c for c in report.cells if c.row_key == "granted"]
+    assert {c.flag for c in granted} == {"blank_cells_by_checks"}
+    assert {c.flag for c in report.cells if c.row_key == BLANK_ROWS[0]} == {"blank_row"}
+
+
+def test_blank_cells_the_checks_cannot_place_stay_null_and_flagged():
+    zeros = {k: 0 for k in rd.numbers(1, "2021")}
+    nums = rd.with_blanks(zeros, "2021", (), total_column=True)
+    report = parse(rd.text_report(nums, "2021", 2023, AGENCY, "lines"), "text")
+    granted = [c for c in report.cells if c.row_key == "granted"]
+    assert all(c.value is None and c.flag == "blank_cells_ambiguous" for c in granted)
+
+
+# -- 3. labels: typos, garbled, by position -------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["drop", "swap", "extra", "spaces", "ascii"])
+@pytest.mark.parametrize("layout", ["html", "lines", "tabs"])
+def test_labels_with_typos(kind, layout):
+    fmt = "2021" if kind in ("drop", "extra", "ascii") else "2019"
+    nums = rd.numbers(len(kind) * 5 + len(layout), fmt)
+    label = typo_labels(fmt, kind, len(layout))
+    if layout == "html":
+        report = parse(rd.html_report(nums, fmt, 2023, AGENCY, label=label), "html")
+    else:
+        report = parse(rd.text_report(nums, fmt, 2023, AGENCY, layout, label=label), "text")
+    assert_cells(report, rd.expected_cells(nums, fmt))
+
+
+def test_a_dropped_character_is_matched_and_flagged():
+    label = lambda key, text: "4.保护第方合法权益" if key == "denied_third_party" else text  # noqa: E731
+    nums = rd.numbers(2, "2021")
+    report = parse(rd.html_report(nums, "2021", 2023, AGENCY, label=label), "html")
+    cells = [c for c in report.cells if c.row_key == "denied_third_party"]
+    assert [c.value for c in cells] == [nums[("requests", "denied_third_party", c.col_key)]
+                                        for c in cells]
+    assert {c.flag for c in cells} == {"label_fuzzy_match"}
+
+
+@pytest.mark.parametrize("layout", ["html", "lines", "tabs"])
+def test_garbled_labels_are_placed_by_position(layout):
+    garbled = {"denied_third_party", "rejected_duplicate", "total"}
+    label = lambda key, text: "□□□" if key in garbled else text  # noqa: E731
+    nums = rd.numbers(29, "2019")
+    if layout == "html":
+        report = parse(rd.html_report(nums, "2019", 2019, AGENCY, label=label), "html")
+    else:
+        report = parse(rd.text_report(nums, "2019", 2019, AGENCY, layout, label=label), "text")
+    assert_cells(report, rd.expected_cells(nums, "2019"))
+    assert {c.flag for c in report.cells if c.row_key in garbled} == {"label_aligned_by_order"}
+
+
+def test_where_two_rows_could_hold_a_garbled_row_the_checks_decide():
+    """Rows 上年结转 and 结转下年 both unlabelled, and 结转下年 left out: which row the
+    one garbled row is can only be told by R1."""
+    spec = REQUESTS_2021
+    nums = rd.numbers(31, "2021")
+    cols = [c.key for c in spec.cols]
+    lines = []
+    for row in spec.rows:
+        if row.optional or row.key == "carried_forward":
+            continue
+        label = "□□" if row.key == "carried_over" else row.label
+        lines += [label, *(rd.show(nums[("requests", row.key, c)]) for c in cols)]
+    cells = {(c.row_key, c.col_key): c for c in stream_cells(lines, spec)}
+    assert cells[("carried_over", "total")].value == nums[("requests", "carried_over", "total")]
+    assert cells[("carried_over", "total")].flag in ("label_aligned_by_order",
+                                                     "row_aligned_by_checks")
+
+
+def test_where_the_checks_cannot_tell_the_row_stays_null():
+    spec = REQUESTS_2021
+    nums = rd.numbers(37, "2021")
+    cols = [c.key for c in spec.cols]
+    lines = []
+    for row in spec.rows:
+        if row.optional or row.key in ("denied_inquiry",):
+            continue
+        label = "□□" if row.key == "denied_enforcement_file" else row.label
+        lines += [label, *(rd.show(nums[("requests", row.key, c)]) for c in cols)]
+    cells = [c for c in stream_cells(lines, spec) if c.flag == "row_ambiguous"]
+    assert cells and all(c.value is None for c in cells)
+
+
+# -- 4. values on one line ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("nested", [True, False])
+def test_values_in_one_grid_cell_are_split_by_column_count(nested):
+    nums = rd.numbers(43, "2021")
+    report = parse(rd.html_report(nums, "2021", 2023, AGENCY, nested, joined=True), "html")
+    assert_cells(report, rd.expected_cells(nums, "2021"))
+
+
+@pytest.mark.parametrize("layout", ["oneline", "inline", "tabs"])
+def test_values_on_one_line_in_flattened_text(layout):
+    nums = rd.numbers(47, "2019")
+    assert_cells(parse(rd.text_report(nums, "2019", 2020, AGENCY, layout), "text"),
+                 rd.expected_cells(nums, "2019"))
+
+
+def test_values_in_paragraphs_one_line_each():
+    nums = rd.numbers(53, "2021")
+    text = rd.text_report(nums, "2021", 2023, AGENCY, "oneline")
+    html = "<html><body>" + "".join(f"<p>{x}</p>" for x in text.splitlines()) + "</body></html>"
+    assert_cells(parse(html, "html"), rd.expected_cells(nums, "2021"))
+
+
+def test_several_numbers_in_a_cell_are_never_one_number():
+    grid = Grid.from_rows([[Cell(""), Cell("自然人"), Cell("商业企业"), Cell("总计")],
+                           [Cell("（一）予以公开"), Cell("3 0 1"), Cell(""), Cell("")]])
+    cells = {c.col_key: c.value for c in grid_cells(grid, REQUESTS_2021)}
+    assert 301 not in cells.values() and 3010 not in cells.values()
+
+
+# -- 7. metadata ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("title, agency", [
+    ("柳宁市太江县应急管理局2022年度政府信息公开工作年度报告", "柳宁市太江县应急管理局"),
+    ("太江县人民政府关于2023年政府信息公开工作年度报告", "太江县人民政府"),
+    ("关于太江县石门镇人民政府的2023年度政府信息公开工作年度报告", "太江县石门镇人民政府"),
+    ("2023年太江县石门镇人民政府政府信息公开工作年度报告", "太江县石门镇人民政府"),
+    ("2023年度太江县交通运输局政务公开工作年度报告", "太江县交通运输局"),
+    ("太江縣人民政府2023年政府信息公開工作年度報告", "太江县人民政府"),
+    ("《柳宁市太江县发展和改革局2023年政府信息公开工作年度报告》", "柳宁市太江县发展和改革局"),
+])
+def test_agency_from_every_title_form(title, agency):
+    nums = rd.numbers(59, "2021")
+    report = parse(rd.html_report(nums, "2021", 2023, "某单位", title=title), "html")
+    assert report.agency == agency and report.year == int(title.split("年")[0][-4:])
+
+
+def test_agency_from_the_body_never_from_footers():
+    nums = rd.numbers(61, "2021")
+    html = rd.html_report(nums, "2021", 2023, "太江县交通运输局", title="2023年政府信息公开工作年度报告",
+                          tail=("版权所有:太江县人民政府办公室", "网站首页 当前位置:信息公开"))
+    assert parse(html, "html").agency == "太江县交通运输局"
+    stated = html.decode().replace("<p>一、总体情况</p>",
+                                   "<p>本报告由太江县交通运输局办公室编制。</p><p>一、总体情况</p>")
+    stated = stated.replace("<p>太江县交通运输局</p>", "")
+    assert parse(stated, "html").agency == "太江县交通运输局办公室"
+
+
+def test_title_broken_over_two_lines_in_a_pdf():
+    doc = from_text("柳宁市太江县人民政府\n2023年政府信息公开工作年度报告\n一、总体情况\n正文\n"
+                    "二、主动公开政府信息情况\n无")
+    report = parse_report(doc)
+    assert report.title == "柳宁市太江县人民政府2023年政府信息公开工作年度报告"
+    assert report.agency == AGENCY
+
+
+def test_published_date_from_signature_or_file_properties():
+    nums = rd.numbers(67, "2021")
+    assert parse(rd.docx_report(nums, "2021", 2023, AGENCY, 9), "docx").published == "2024-01-20"
+    doc = Document(lines=["某县2023年政府信息公开工作年度报告", "正文"],
+                   meta={"CreationDate": "D:20240131093000+08'00'"})
+    assert published_date(doc) == "2024-01-31"
+    d = python_docx.Document()
+    d.add_paragraph("某县2023年政府信息公开工作年度报告")
+    d.core_properties.created = datetime(2024, 2, 3, 9, 0)
+    out = io.BytesIO()
+    d.save(out)
+    assert published_date(from_docx(out.getvalue())) == "2024-02-03"
+
+
+# -- 8. text against tables ------------------------------------------------------------------
+
+
+def test_prose_figures_agree_with_the_tables():
+    nums = rd.numbers(71, "2021")
+    report = parse(rd.html_report(nums, "2021", 2023, AGENCY), "html")
+    status = {c.rule: c.status for c in report.checks}
+    assert status["T1"] == "pass" and status["T2"] == "pass" and status["T3"] == "n/a"
+
+
+def test_a_prose_figure_that_disagrees_is_a_failed_check_with_both_numbers():
+    nums = rd.numbers(73, "2021")
+    granted = int(nums[("requests", "granted", "total")])
+    html = rd.html_report(nums, "2021", 2023, AGENCY).decode()
+    html = html.replace(f"予以公开{granted}件", f"予以公开{granted + 5}件")
+    check = next(c for c in parse(html, "html").checks if c.rule == "T2")
+    assert check.status == "fail"
+    assert str(granted + 5) in check.detail and str(granted) in check.detail
+
+
+@pytest.mark.parametrize("text, status", [
+    ("全年共收到政府信息公开申请12件，其中予以公开及部分公开7件。", {"T1": "pass", "T4": "pass"}),
+    ("本年度未收到政府信息公开申请。", {"T1": "fail"}),
+    ("全年予以公开五件。", {"T2": "pass"}),
+    ("未发生政府信息公开行政复议、行政诉讼案件。", {"T12": "pass", "T13": "n/a"}),
+])
+def test_text_rules(text, status):
+    cells = [CellValue("requests", "new_received", "total", 12.0, "12"),
+             CellValue("requests", "granted", "total", 5.0, "5"),
+             CellValue("requests", "partially_granted", "total", 2.0, "2"),
+             CellValue("reviews", "review", "total", 0.0, "0")]
+    got = {c.rule: c.status for c in run_checks(cells, "2021", text)}
+    assert {k: got[k] for k in status} == status
+
+
+def test_parsing_is_deterministic():
+    nums = rd.numbers(79, "2021")
+    pdf = rd.pdf_report(nums, "2021", 2023, AGENCY, 7, "partial")
+    a, b = parse(pdf, "pdf"), parse(pdf, "pdf")
+    assert a.cells == b.cells and a.checks == b.checks
