@@ -42,6 +42,7 @@ FIT_BONUS = 0.5  # the segment has exactly the row's number of values
 POSITION_SCORE = 0.6  # a garbled label placed by position
 BLANK_WEIGHT = 0.5  # a label with no values, taken as a blank row
 MAX_JOIN = 3  # label pieces (lines) joined into one label
+SUFFIX_PENALTY = 0.05  # a label piece below the values counts a little less than above
 MAX_LABEL = 40  # longer label text is prose, never placed by position
 MAX_PLACEMENTS = 256  # alternative placements tried against the checks
 
@@ -84,6 +85,12 @@ class Match:
     last: int
     how: str
     part: int = 0
+    values: int = -1  # the segment holding the values (default ``last``); a label piece
+    # printed below the values line (a wrapped cell in PDF text) may follow it
+
+    def __post_init__(self) -> None:
+        if self.values < 0:
+            self.values = self.last
 
 
 def core(text: str) -> str:
@@ -185,41 +192,62 @@ class _Aligner:
             self.sims[key] = (label, similarities(label, self.rows))
         return self.sims[key]
 
-    def options(self, i: int, j: int) -> list[tuple[float, int, str, int]]:
-        """(score, first segment, how, rows covered) for ending a match of row ``j`` at
-        segment ``i``."""
-        seg, row = self.segs[i], self.rows[j]
-        out: list[tuple[float, int, str, int]] = []
+    def options(self, i: int) -> list[list[tuple[float, int, str, int]]]:
+        """Per row: (score, first segment, how, values segment) for a match of that row
+        ending at segment ``i``: its values in ``i``, or in ``i - 1`` with the label piece
+        ``i`` printed below them (a fragment no row's pattern reads, completing a label
+        that reads only with it)."""
+        per_row: list[list[tuple[float, int, str, int]]] = [[] for _ in self.rows]
+        seg = self.segs[i]
+        if seg.values:
+            self._valued(i, i, per_row, 0.0)
+            return per_row
+        if i and self.segs[i - 1].values and max(self.label(i, i)[1], default=0) < EXACT:
+            self._valued(i - 1, i, per_row, SUFFIX_PENALTY)
         for k in range(MAX_JOIN):
             first = i - k
             if first < 0 or (k and self.segs[first].values):
                 break
-            label, sims = self.label(first, i)
-            sim = sims[j]
-            if seg.values:
-                fit = _fits(seg, row)
-                if sim:
-                    how = "label" if sim >= EXACT else "fuzzy"
-                    out.append((1 + sim + FIT_BONUS * fit, first, how, 1))
-                elif fit and k == 0 and _garbled(label, sims):
-                    out.append((POSITION_SCORE, first, "position", 1))
-            elif sim >= EXACT and not row.optional:
-                out.append((BLANK_WEIGHT * sim, first, "blank", 1))
-        return out
+            _, sims = self.label(first, i)
+            for j, row in enumerate(self.rows):
+                if sims[j] >= EXACT and not row.optional:
+                    per_row[j].append((BLANK_WEIGHT * sims[j], first, "blank", i))
+        return per_row
+
+    def _valued(self, v: int, last: int, per_row: list, penalty: float) -> None:
+        """Matches whose values are segment ``v``, labels joined up to ``last``."""
+        seg = self.segs[v]
+        fits = {cols: _fits(seg, cols) for cols in {r.cols for r in self.rows}}
+        for k in range(MAX_JOIN - (last - v)):
+            first = v - k
+            if first < 0 or (k and self.segs[first].values):
+                break
+            if last != v and max(self.label(first, v)[1], default=0) >= EXACT:
+                continue  # a label that reads on its own needs no piece from below
+            label, sims = self.label(first, last)
+            garbled = k == 0 and last == v and _garbled(label, sims)
+            for j, row in enumerate(self.rows):
+                if sims[j]:
+                    how = "label" if sims[j] >= EXACT else "fuzzy"
+                    score = 1 + sims[j] + FIT_BONUS * fits[row.cols] - penalty
+                    per_row[j].append((score, first, how, v))
+                elif garbled and fits[row.cols]:
+                    per_row[j].append((POSITION_SCORE, first, "position", v))
 
     def run(self) -> list[Match]:
         n, m = len(self.segs), len(self.rows)
         best = [[0.0] * (m + 1) for _ in range(n + 1)]
         back: list[list[tuple | None]] = [[None] * (m + 1) for _ in range(n + 1)]
         for i in range(1, n + 1):
+            options = self.options(i - 1)
             for j in range(1, m + 1):
                 best[i][j], back[i][j] = best[i - 1][j], ("skip_seg",)
                 if best[i][j - 1] > best[i][j]:
                     best[i][j], back[i][j] = best[i][j - 1], ("skip_row",)
-                for score, first, how, _ in self.options(i - 1, j - 1):
+                for score, first, how, values in options[j - 1]:
                     total = best[first][j - 1] + score
                     if total > best[i][j] + 1e-9:
-                        best[i][j], back[i][j] = total, ("match", first, how)
+                        best[i][j], back[i][j] = total, ("match", first, how, values)
         return self._trace(back, n, m)
 
     def _trace(self, back, i: int, j: int) -> list[Match]:
@@ -231,16 +259,18 @@ class _Aligner:
             elif step[0] == "skip_row":
                 j -= 1
             else:
-                out.append(Match(j - 1, step[1], i - 1, step[2]))
+                out.append(Match(j - 1, step[1], i - 1, step[2], 0, step[3]))
                 i, j = step[1], j - 1
         return out[::-1]
 
 
-def _fits(seg: Segment, row: Row) -> bool:
+def _fits(seg: Segment, row_cols: tuple[str, ...]) -> bool:
+    """Whether the segment's values fit a row of these columns: by the header's columns
+    (grids), else by count."""
     cols = [s.col for s in seg.values]
     if all(c is not None for c in cols):
-        return set(cols) <= set(row.cols)
-    return len(trimmed([s.raw for s in seg.values], len(row.cols))) == len(row.cols)
+        return set(cols) <= set(row_cols)
+    return len(trimmed([s.raw for s in seg.values], len(row_cols))) == len(row_cols)
 
 
 def trimmed(run: list[str], n: int) -> list[str]:
@@ -267,7 +297,7 @@ def _split_runs(segs: list[Segment], rows: Sequence[Row], matches: list[Match]) 
     out = []
     for m in matches:
         out.append(m)
-        seg, n = segs[m.last], len(rows[m.row].cols)
+        seg, n = segs[m.values], len(rows[m.row].cols)
         count = len([s for s in seg.values if s.raw != ""])
         if m.how == "blank" or not n or count <= n or count % n:
             continue
@@ -275,7 +305,7 @@ def _split_runs(segs: list[Segment], rows: Sequence[Row], matches: list[Match]) 
         following = list(range(m.row + 1, min(m.row + 1 + extra, len(rows))))
         if len(following) == extra and not taken & set(following) and all(
                 len(rows[r].cols) == n for r in following):
-            out += [Match(r, m.first, m.last, "position", part) for part, r in
+            out += [Match(r, m.first, m.last, "position", part, m.values) for part, r in
                     enumerate(following, start=1)]
     return out
 
@@ -299,8 +329,9 @@ def alternatives(matches: list[Match], segs: list[Segment], rows: Sequence[Row]
         lo = max((m.row for m in fixed if m.last < group[0].first), default=-1)
         hi = min((m.row for m in fixed if m.first > group[-1].last), default=len(rows))
         free = [r for r in range(lo + 1, hi) if r not in taken
-                and all(_fits(segs[m.last], rows[r]) for m in group)]
-        ways = [[Match(r, m.first, m.last, "position") for r, m in zip(pick, group, strict=True)]
+                and all(_fits(segs[m.values], rows[r].cols) for m in group)]
+        ways = [[Match(r, m.first, m.last, "position", 0, m.values)
+                 for r, m in zip(pick, group, strict=True)]
                 for pick in combinations(free, len(group))]
         options.append(ways or [group])
     out: list[list[Match]] = []

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from itertools import combinations
 
 from . import forms
@@ -66,7 +67,11 @@ class Spec:
         return self.printed or self.rows
 
     def col(self, key: str) -> Col:
-        return next(c for c in self.cols if c.key == key)
+        return self._cols[key]
+
+    @cached_property
+    def _cols(self) -> dict[str, Col]:
+        return {c.key: c for c in self.cols}
 
 
 # How printed labels are recognised, keyed by the forms' keys.
@@ -156,6 +161,7 @@ def match_row(label: str, rows: Iterable[Row]) -> Row | None:
     return best
 
 
+@lru_cache(maxsize=4096)
 def match_col(text: str, cols: tuple[Col, ...]) -> Col | None:
     key = label_key(text)
     for col in cols:
@@ -200,19 +206,20 @@ def _group(cell: Cell, header: list[list[Cell]], spec: Spec) -> str | None:
     return group
 
 
-def _overlap(a: Cell, b: Cell) -> int:
-    return max(0, min(a.last_col, b.last_col) - max(a.col, b.col) + 1)
-
-
 def _assign(values: list[Cell], leaves: list[Leaf]) -> list[tuple[Cell, Leaf]]:
+    """Each value cell with the unused header leaf it overlaps most (the first on ties)."""
+    spans = [(leaf[1].col, leaf[1].col + leaf[1].colspan - 1) for leaf in leaves]
     out, used = [], set()
     for cell in values:
-        scored = [(_overlap(cell, leaf[1]), -i, i) for i, leaf in enumerate(leaves) if i not in used]
-        scored = [s for s in scored if s[0] > 0]
-        if scored:
-            _, _, i = max(scored)
-            used.add(i)
-            out.append((cell, leaves[i]))
+        first, last = cell.col, cell.col + cell.colspan - 1
+        best, pick = 0, -1
+        for i, (a, b) in enumerate(spans):
+            overlap = min(last, b) - max(first, a) + 1
+            if overlap > best and i not in used:
+                best, pick = overlap, i
+        if pick >= 0:
+            used.add(pick)
+            out.append((cell, leaves[pick]))
     return out
 
 
@@ -444,7 +451,7 @@ _SHORT = "cells_fewer_than_columns"
 def _cells(spec: Spec, segs: list[Segment], matches: list[Match]) -> list[CellValue]:
     out: list[CellValue] = []
     for m in matches:
-        row, seg = spec.layout[m.row], segs[m.last]
+        row, seg = spec.layout[m.row], segs[m.values]
         flag = _label_flag(m, segs)
         if m.how == "blank":
             out += [CellValue(spec.table, row.key, c, None, "", "blank_row") for c in row.cols]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .normalize import label_key
 
@@ -42,21 +43,27 @@ class CellValue:
 
 def split_values(text: str) -> list[str] | None:
     """The numbers of a cell or line holding several (``3 0 1 0 0 0 4``), else None."""
-    if not _SEVERAL.match(text):
-        return None
-    return text.split()
+    found = _several(text)
+    return list(found) if found else None
 
 
+@lru_cache(maxsize=8192)
+def _several(text: str) -> tuple[str, ...] | None:
+    return tuple(text.split()) if _SEVERAL.match(text) else None
+
+
+@lru_cache(maxsize=8192)
 def is_value(raw: str) -> bool:
     """True when a cell holds one number or a blank marker, not a label."""
-    if split_values(raw):
+    if _several(raw):
         return False
     text = label_key(raw)
     return text in BLANKS or bool(_NUMBER.match(text))
 
 
+@lru_cache(maxsize=8192)
 def is_number(raw: str) -> bool:
-    return not split_values(raw) and bool(_NUMBER.match(label_key(raw)))
+    return not _several(raw) and bool(_NUMBER.match(label_key(raw)))
 
 
 def parse_value(raw: str, unit: str | None = None) -> tuple[float | None, str | None]:

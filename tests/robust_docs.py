@@ -246,22 +246,34 @@ def prose(nums: dict[Key, float | None], year: int) -> list[str]:
 # -- PDF ------------------------------------------------------------------------------
 
 
-def _pdf_table(matrix: Matrix, font: str, repeat: int = 0):
-    from reportlab.platypus import Table, TableStyle
+def _pdf_table(matrix: Matrix, font: str, repeat: int = 0, ruled: bool = True,
+               wrap_at: float | None = None):
+    """A reportlab table; with ``wrap_at`` (points) label cells wrap over several lines
+    in columns that narrow, values stay on one line."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, Table, TableStyle
 
-    style = [("GRID", (0, 0), (-1, -1), 0.5, "black"), ("FONT", (0, 0), (-1, -1), font, 6)]
-    data = [["" for _ in row] for row in matrix]
+    style = [("FONT", (0, 0), (-1, -1), font, 6), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
+    if ruled:
+        style.append(("GRID", (0, 0), (-1, -1), 0.5, "black"))
+    small = ParagraphStyle("cell", fontName=font, fontSize=6, leading=7)
+    data: list[list[object]] = [["" for _ in row] for row in matrix]
     for r, c, h, w, text in spans(matrix):
-        data[r][c] = text
+        data[r][c] = Paragraph(text, small) if wrap_at and not _numeric(text) else text
         if h > 1 or w > 1:
             style.append(("SPAN", (c, r), (c + w - 1, r + h - 1)))
-    return Table(data, style=TableStyle(style), repeatRows=repeat)
+    widths = None
+    if wrap_at:
+        n = len(matrix[0])
+        label_cols = n - 7 if n > 7 else 1
+        widths = [wrap_at / label_cols] * label_cols + [28] * (n - label_cols)
+    return Table(data, colWidths=widths, style=TableStyle(style), repeatRows=repeat)
 
 
 def pdf_report(nums: dict[Key, float | None], fmt: str, year: int, agency: str,
                split_at: int | None, cont: str = "repeat", footer: str = "dash",
                nested: bool = True, running: str | None = None, wrap: int = 24,
-               filler: int = 0) -> bytes:
+               filler: int = 0, ruled: bool = True, wrap_at: float | None = None) -> bytes:
     """A report whose table 三 breaks after body row ``split_at`` onto the next page
     (``None``: where the page ends, after ``filler`` paragraphs, the header repeated
     by the typesetter when ``cont`` is ``repeat``).
@@ -269,7 +281,8 @@ def pdf_report(nums: dict[Key, float | None], fmt: str, year: int, agency: str,
     ``cont``: the continuation repeats the header (``repeat``), repeats the column
     labels only with an empty first cell (``partial``) or has none (``none``).
     ``footer``: ``dash`` (``- 2 -``) or ``of`` (``第2页 共4页``); ``running`` a header line
-    printed at the top of every page."""
+    printed at the top of every page; ``ruled`` False prints tables without lines (no
+    table a PDF reader can see: only positioned text)."""
     from reportlab import rl_config
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -292,16 +305,18 @@ def pdf_report(nums: dict[Key, float | None], fmt: str, year: int, agency: str,
         second = []
     p = lambda text: Paragraph(text, style)  # noqa: E731
     if split_at is None:
-        table = [_pdf_table(head + body, font, len(head) if cont == "repeat" else 0)]
+        table = [_pdf_table(head + body, font, len(head) if cont == "repeat" else 0, ruled,
+                            wrap_at)]
     else:
-        table = [_pdf_table(head + body[:split_at], font), PageBreak(),
-                 _pdf_table(continued(second, body[split_at:]), font)]
+        table = [_pdf_table(head + body[:split_at], font, 0, ruled, wrap_at), PageBreak(),
+                 _pdf_table(continued(second, body[split_at:]), font, 0, ruled, wrap_at)]
     story = [p(title_of(agency, year)), *map(p, prose(nums, year)), p("一、总体情况"),
              *(p("全年依法做好政府信息公开工作，" * 8) for _ in range(filler)),
              p("全年依法做好政府信息公开工作。"), p("二、主动公开政府信息情况"),
-             _pdf_table(proactive_matrix(nums, fmt), font), p("三、收到和处理政府信息公开申请情况"),
+             _pdf_table(proactive_matrix(nums, fmt), font, 0, ruled),
+             p("三、收到和处理政府信息公开申请情况"),
              *table,
-             p("四、政府信息公开行政复议、行政诉讼情况"), _pdf_table(review_matrix(nums), font),
+             p("四、政府信息公开行政复议、行政诉讼情况"), _pdf_table(review_matrix(nums), font, 0, ruled),
              p("五、存在的主要问题及改进情况"), p("公开平台建设仍需加强。"), p("六、其他需要报告的事项"),
              p("无。"), p(agency), p(f"{year + 1}年1月20日")]
 

@@ -84,6 +84,17 @@ def test_pdf_table_broken_where_the_page_ends(filler):
     assert_cells(parse(pdf, "pdf"), rd.expected_cells(nums, "2021"))
 
 
+@pytest.mark.parametrize("ruled", [True, False])
+@pytest.mark.parametrize("fmt", ["2021", "2019"])
+def test_pdf_labels_wrapped_in_narrow_cells(ruled, fmt):
+    """Word wraps long labels in their cells; without ruling lines the PDF is only
+    positioned text, label pieces above and below each row's values."""
+    nums = rd.numbers(83, fmt)
+    pdf = rd.pdf_report(nums, fmt, 2023, AGENCY, 8, "repeat", ruled=ruled, wrap=200,
+                        wrap_at=110)
+    assert_cells(parse(pdf, "pdf"), rd.expected_cells(nums, fmt))
+
+
 def test_page_furniture_is_not_report_text():
     nums = rd.numbers(3, "2021")
     pdf = rd.pdf_report(nums, "2021", 2023, AGENCY, 9, "none", "of", running="太江县人民政府公开")
