@@ -41,6 +41,18 @@ def test_chinese_full_text_search_and_short_terms(served):
 def test_canned_queries_answer(served):
     fails = get(served + "/nianbao/failed_checks.json?_shape=array")
     assert {(f["year"], f["rule"]) for f in fails} == {(2022, "R2:total"), (2022, "R3:granted")}
+    assert all(isinstance(f["report"], int) for f in fails)
     per_year = get(served + "/nianbao/requests_per_year.json?_shape=array")
     assert [r["year"] for r in per_year] == [2019, 2020, 2021, 2022, 2023, 2024]
     assert all(r["received"] > 0 for r in per_year)
+
+
+def test_serve_has_the_reading_room_and_charts(served):
+    """`nianbao serve` loads the project's plugin (entry point) and datasette-dashboards."""
+    names = {p["name"] for p in get(served + "/-/plugins.json")}
+    assert {"nianbao", "datasette-dashboards"} <= names
+    report = get(served + "/nianbao/reports.json?_shape=array&year=2022")[0]
+    with urllib.request.urlopen(f"{served}/report/{report['id']}", timeout=10) as response:
+        assert "（七）总计" in response.read().decode("utf-8")
+    with urllib.request.urlopen(f"{served}/coverage", timeout=10) as response:
+        assert response.status == 200
