@@ -387,15 +387,16 @@ def next_json_pages(request_url: str, method: str, form: dict[str, str], paging:
     key, where = paging.get("key"), paging.get("in", "query")
     if not key:
         return []
+    kind = paging.get("kind", "json")
     out = []
+    parts = urlsplit(request_url)
     for n in range(2, total_pages + 1):
-        if where == "form":
-            out.append(ListRequest(request_url, method, {**form, key: str(n)}, "json", paging))
-        else:
-            parts = urlsplit(request_url)
+        page_form = {**form, key: str(n)} if where in ("form", "both") else dict(form)
+        url = request_url
+        if where in ("query", "both"):
             query = [(k, str(n) if k == key else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
-            out.append(ListRequest(urlunsplit((*parts[:3], urlencode(query), "")), method,
-                                   dict(form), "json", paging))
+            url = urlunsplit((*parts[:3], urlencode(query), ""))
+        out.append(ListRequest(url, method, page_form, kind, paging))
     return out
 
 
@@ -403,7 +404,8 @@ def is_first_page(url: str, form: dict[str, str], paging: dict) -> bool:
     key = paging.get("key")
     if not key:
         return False
-    value = form.get(key) if paging.get("in") == "form" else dict(parse_qsl(urlsplit(url).query)).get(key)
+    value = form.get(key) if paging.get("in") in ("form", "both") else dict(
+        parse_qsl(urlsplit(url).query)).get(key)
     return str(value) in ("1", "0", "None")
 
 
@@ -414,39 +416,48 @@ _STATIC = re.compile(r"\.(js|css|png|jpe?g|gif|svg|ico|html?|shtml|pdf|docx?|xls
 
 
 def script_endpoints(text: str, base: str) -> list[ListRequest]:
-    """JSON list endpoints named in inline scripts with a page parameter
-    (``pageNo``/``pageSize``, ``page``, ``current``, ``pageIndex`` …), first page each."""
+    """List endpoints named in inline scripts with a page parameter (``pageNo``/
+    ``pageSize``, ``page``, ``current``, ``currpage`` …), first page each. Values given by
+    simple script variables (``var channelId = '2011'``) are read; the answer may be
+    JSON, a Hanweb datastore or an HTML fragment (kind ``api``)."""
     if "<script" not in text.lower():
         return []
     out = []
     for script in re.findall(r"<script\b[^>]*>(.*?)</script>", text, re.S | re.I):
         if not re.search(r"page|current", script, re.I):
             continue
+        variables = dict(re.findall(
+            r"""(?:var|let|const)\s+(\w+)\s*=\s*["']?([\w./-]*)["']?\s*[;,\n]""", script))
         for m in _CALL.finditer(script):
             raw = m.group(1)
             if _STATIC.search(raw) or raw.startswith(("javascript:", "#", "data:")) or "${" in raw:
                 continue
-            context = script[m.start():m.end() + 600]
+            context = script[m.start():m.end() + 800]
             url = urljoin(base, raw)
-            query = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
-            data = {}
+            parts = urlsplit(url)
+            query = dict(parse_qsl(parts.query, keep_blank_values=True))
+            data: dict[str, str] = {}
             if (d := re.search(r"data\s*:\s*(\{[^{}]*\})", context)) or (
                     d := re.search(r"""["'`]\s*,\s*(\{[^{}]*\})""", context[:len(m.group(0)) + 200])):
-                data = _js_object(d.group(1).strip("{}"))
-            method = "POST" if re.search(r"\$\.post|axios\.post|(type|method)\s*:\s*['\"]post", context, re.I) else "GET"
-            params = {**query, **data}
-            key = next((k for k in params if k.lower() in PAGE_KEYS), None)
+                data = {k: variables.get(v, v) for k, v in _js_object(d.group(1).strip("{}")).items()}
+            post = re.search(r"\$\.post|axios\.post|(type|method)\s*:\s*['\"]post", context, re.I)
+            in_query = next((k for k in query if k.lower() in PAGE_KEYS), None)
+            in_data = next((k for k in data if k.lower() in PAGE_KEYS), None)
+            key = in_data or in_query
             if key is None:
                 continue
-            params[key] = "1" if not str(params[key]).isdigit() else params[key]
-            if method == "POST":
-                req = ListRequest(url, "POST", {k: str(v) for k, v in data.items()} | (
-                    {key: params[key]} if key in data else {}), "json",
-                    {"key": key, "in": "form" if key in data else "query"})
+            if in_query:
+                query[in_query] = "1"
+            if in_data:
+                data[in_data] = "1"
+            where = "both" if in_query and in_data else ("form" if in_data and post else "query")
+            if post:
+                req = ListRequest(urlunsplit((*parts[:3], urlencode(query), "")), "POST",
+                                  {k: str(v) for k, v in data.items()}, "api",
+                                  {"key": key, "in": where, "kind": "api"})
             else:
-                parts = urlsplit(url)
-                q = urlencode({k: str(v) for k, v in params.items()})
-                req = ListRequest(urlunsplit((*parts[:3], q, "")), "GET", {}, "json",
-                                  {"key": key, "in": "query"})
+                q = urlencode({**query, **{k: str(v) for k, v in data.items()}})
+                req = ListRequest(urlunsplit((*parts[:3], q, "")), "GET", {}, "api",
+                                  {"key": key, "in": "query", "kind": "api"})
             out.append(req)
     return list({(r.url, r.method, tuple(sorted(r.form.items()))): r for r in out}.values())

@@ -21,7 +21,7 @@ ATTACHMENT_EXT = ("pdf", "doc", "docx", "wps", "ofd", "xls", "xlsx", "zip", "rar
 _FILE_HINT = re.compile(rb"\.(" + "|".join(ATTACHMENT_EXT).encode() + rb")\b|download|downfile|"
                         + re.escape("附件".encode()), re.I)
 _CREATE_PAGE = re.compile(
-    r"createPageHTML\(\s*(?:['\"][\w-]+['\"]\s*,\s*)?(\d+)\s*,\s*(\d+)\s*,\s*['\"]([\w-]+)['\"]\s*,"
+    r"createPageHTML\(\s*(?:['\"][\w-]+['\"]\s*,\s*)?(\w+)\s*,\s*(\w+)\s*,\s*['\"]([\w-]+)['\"]\s*,"
     r"\s*['\"](\w+)['\"]")
 # pagination by link text (after 繁→简: 下一頁 reads 下一页)
 _NEXT = re.compile(r"^(\[?下一?页\]?|下页|后一?页|>|>>|»|›|next|nextpage|尾页|末页|最后一?页|last)$", re.I)
@@ -33,8 +33,8 @@ _PAGE_COUNT = re.compile(r"共\s*(\d{1,6})\s*页|(?:totalPages?|pageCount|countP
                          r"[\"']?\s*[:=]\s*[\"']?(\d{1,6})", re.I)
 _YEAR = re.compile(r"(19|20)\d{2}")
 _YEAR_COLUMN = re.compile(r"(19|20)\d{2}\s*年?度?(年报|年度报告)?")
-_YEAR_PATH = re.compile(r"/(gknb|nb|ndbg)_?(19|20)\d{2}/|/(19|20)\d{2}(nb|ndbg)/")
-_COLUMN = re.compile(r"政务公开|政府信息公开|信息公开年报|年度报告|年报|信息公开$")
+_YEAR_PATH = re.compile(r"/((gknb|nb|ndbg)_?(19|20)\d{2}|(19|20)\d{2}(nb|ndbg))/(index[\w.]*)?$")
+_COLUMN = re.compile(r"政务公开|政府信息公开|信息公开年报|年度报告|年报|信息公开$|公开目录|主动公开")
 
 
 @dataclass(frozen=True)
@@ -70,13 +70,24 @@ def link_text(a) -> str:
 
 
 def pages_from_create_page_html(script: str) -> list[str]:
-    """TRS WCM pagination: ``createPageHTML(total, current, "index", "html")`` and the
-    six-argument form ``('page_div', total, current, 'index', 'shtml', count)``."""
+    """TRS WCM pagination: ``createPageHTML(total, current, "index", "html")``, the
+    six-argument form ``('page_div', total, current, 'index', 'shtml', count)``, and
+    totals given by a script variable (``var countPage = 7; createPageHTML(countPage, …)``).
+
+    >>> pages_from_create_page_html('var countPage = 3//共多少页\\ncreatePageHTML(countPage, currentPage, "index", "htm");')
+    ['index_1.htm', 'index_2.htm']
+    """
     m = _CREATE_PAGE.search(script)
     if not m:
         return []
-    total, _, stem, ext = int(m.group(1)), m.group(2), m.group(3), m.group(4)
-    return [f"{stem}_{i}.{ext}" for i in range(1, min(total, 500))]
+    total_arg, stem, ext = m.group(1), m.group(3), m.group(4)
+    if not total_arg.isdigit():
+        var = re.search(rf"\b{re.escape(total_arg)}\s*=\s*(\d+)", script)
+        if not var:
+            return []
+        total_arg = var.group(1)
+    total = int(total_arg)
+    return [f"{stem}_{i}.{ext}" for i in range(1, total)]
 
 
 def may_link_files(body: bytes) -> bool:
@@ -133,12 +144,50 @@ def classify_links(tree, base_url: str, everything: bool = False) -> list[Link]:
 
 _ARTICLE = re.compile(r"/t\d{8}_\d+\.s?html?$|/art_\d+_\d+\.html$|/post_\d+\.html$|/content/\S+\.s?html?$")
 _REPORT_COLUMN = re.compile(r"年报|年度报告")
+# other yearly documents published beside the reports (绩效自评报告, 统计公报, 决算 …)
+_OTHER_DOCS = re.compile(r"绩效|预算|决算|统计公报|审计|法治|要点|计划|总结|规划|公报|自评|述职|报表")
+_CUT_SHORT = re.compile(r"(…|\.{2,}|。{2,})\s*$")
 
 
 def is_report_column(tree) -> bool:
     """The page says, in the mandated meta tags, that it is the 信息公开年报 column."""
     names = tree.xpath("//meta[@name='ColumnName' or @name='ColumnType']/@content")
     return any(_REPORT_COLUMN.search(n) for n in names)
+
+
+_DISCLOSURE = re.compile(r"政务公开|政府信息公开|信息公开")
+_COLUMN_PATH = re.compile(r"/col/col\d+/(index\.s?html?)?$|/$|/index\.(s?html?|jsp|aspx?|php)$")
+_UNNAMED = re.compile(r"^(更多|more\+?|查看更多|>>|»|›|\+)?$", re.I)
+
+
+def is_disclosure_page(tree) -> bool:
+    """A 政务公开/信息公开 page by its mandated ``ColumnName`` meta tag."""
+    names = tree.xpath("//meta[@name='ColumnName' or @name='ColumnType']/@content")
+    return any(_DISCLOSURE.search(simplified(n)) for n in names)
+
+
+def frames(tree, base_url: str) -> list[str]:
+    """Same-host ``<frame>``/``<iframe>`` pages (a frameset homepage holds the site)."""
+    host = urlsplit(base_url).netloc
+    urls = [urljoin(base_url, src.strip()) for src in tree.xpath("//frame/@src | //iframe/@src")]
+    return [u for u in dict.fromkeys(urls) if urlsplit(u).netloc == host and not is_attachment(u)]
+
+
+def unnamed_columns(tree, base_url: str) -> list[str]:
+    """Column pages linked with no name (an image, 更多, more+): their own meta tags say
+    what they are once fetched."""
+    host = urlsplit(base_url).netloc
+    out = []
+    for a in tree.xpath("//a[@href]"):
+        href = a.get("href", "").strip()
+        if not href or href.startswith(("javascript:", "mailto:", "#")):
+            continue
+        url = urljoin(base_url, href).split("#")[0]
+        if urlsplit(url).netloc != host or not _COLUMN_PATH.search(urlsplit(url).path):
+            continue
+        if _UNNAMED.match(label_key(link_text(a))):
+            out.append(url)
+    return list(dict.fromkeys(out))
 
 
 def column_articles(tree, base_url: str) -> list[Link]:
@@ -149,8 +198,12 @@ def column_articles(tree, base_url: str) -> list[Link]:
 
     out = []
     for link in classify_links(tree, base_url, everything=True):
-        if link.kind == "other" and _ARTICLE.search(urlsplit(link.url).path):
-            if not looks_like_report_title(link.text.rstrip(".…") + "年度报告"):
+        if link.kind == "other" and (_ARTICLE.search(urlsplit(link.url).path)
+                                     or _CUT_SHORT.search(link.text)):
+            if not _CUT_SHORT.search(link.text):
+                continue  # a full title that is not a report's: a distractor listed here
+            if _OTHER_DOCS.search(label_key(link.text)) or not looks_like_report_title(
+                    link.text.rstrip(".…。") + "年度报告"):
                 continue  # its visible title already says what it is not
             out.append(Link(link.url, link.text, "report"))
     return out
@@ -212,18 +265,45 @@ def page_count(html: str) -> int | None:
     return int(m.group(1) or m.group(2))
 
 
-def pagination(tree, html: str, base_url: str) -> list[str]:
+def pagination(tree, html: str, base_url: str, window: int = 5) -> list[str]:
     """Further list pages: TRS ``createPageHTML``, 下一页/尾页/›/» links, links to other
-    numbers of the same list, and — with a printed page count — every page of it
-    (unbounded here: the spider caps pages per column)."""
-    urls = [urljoin(base_url, p) for p in pages_from_create_page_html(html)]
+    numbers of the same list, and — with a printed page count — the pages after this one.
+
+    Pages enumerated from a count (a script's or a printed one) are asked ``window`` at a
+    time after the current page, so a list that claims 10,000 pages and runs dry after
+    three costs a few requests, not 10,000 (the spider also caps pages per column)."""
+    own = base_url.split("#")[0]
+    current = _page_template(own)
+    here = current[1] if current else 0
+    urls = [urljoin(base_url, p) for i, p in enumerate(pages_from_create_page_html(html), start=1)
+            if here < i <= here + window]
     links = [link.url for link in classify_links(tree, base_url) if link.kind == "page"]
     urls += links
     total = page_count(html)
     if total and total > 1:
-        numbered = [t for t in map(_page_template, links) if t]
+        numbered = [t for t in map(_page_template, links) if t] or ([current] if current else [])
         if numbered:
             template = numbered[0][0]
-            urls += [template.replace("{n}", str(n)) for n in range(1, total + 1)]
-    own = base_url.split("#")[0]
+            urls += [template.replace("{n}", str(n))
+                     for n in range(max(1, here + 1), min(total, here + window) + 1)]
     return [u for u in dict.fromkeys(urls) if u != own]
+
+
+_AGENCY = re.compile(r"(厅|局|委员会|委|办公室|办|院|署|中心|部|政府|管委会|集团)$")
+
+
+def department_columns(tree, base_url: str) -> list[str]:
+    """On a 年报 list, links to other hosts named by an agency (安徽省审计厅 →
+    its own site's 年报 column): a province page listing its departments' reports.
+    A site's root or a 友情链接 is never one."""
+    host = urlsplit(base_url).netloc
+    out = []
+    for a in tree.xpath("//a[@href]"):
+        url = urljoin(base_url, a.get("href", "").strip()).split("#")[0]
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or parts.netloc == host or parts.path in ("", "/"):
+            continue
+        key = label_key(link_text(a))
+        if 2 < len(key) <= 20 and _AGENCY.search(key) and not re.search(r"链接|友情|旧版|访问", key):
+            out.append(url)
+    return list(dict.fromkeys(out))

@@ -206,7 +206,7 @@ def test_jsonp_is_read():
 ])
 def test_inline_script_json_endpoints(script, url, method, form):
     [req] = cms.script_endpoints(f"<html><script>{script}</script></html>", BASE)
-    assert (req.url, req.method, req.form, req.kind) == (url, method, form, "json")
+    assert (req.url, req.method, req.form, req.kind) == (url, method, form, "api")
 
 
 def test_scripts_without_a_page_parameter_are_not_endpoints():

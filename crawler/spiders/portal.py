@@ -22,10 +22,15 @@ from .. import cms
 from ..links import (
     classify_links,
     column_articles,
+    department_columns,
+    frames,
     is_attachment,
+    is_disclosure_page,
     is_report_column,
     may_link_files,
+    page_count,
     pagination,
+    unnamed_columns,
 )
 from ..warc import Flagged
 
@@ -120,8 +125,13 @@ class PortalSpider(scrapy.Spider):
                 "report_list": response.meta.get("report_list", False)}
         self.crawler.stats.inc_value(f"nianbao/pages/{portal}")
         kind = response.meta.get("list_kind", "html")
+        # links in an API answer are relative to the page whose script asked for it
+        meta["page_url"] = (response.meta.get("page_url") if kind != "html" else None) or response.url
         if kind == "json":
             yield from self._parse_json(response, meta)
+            return
+        if kind == "api":
+            yield from self._parse_api(response, meta)
             return
         if kind == "hanweb_xml":
             yield from self._parse_hanweb(response, meta)
@@ -141,10 +151,20 @@ class PortalSpider(scrapy.Spider):
             yield from self._list_request(request, meta, response)
         yield from self._follow_titles(response, cms.hanweb_records(text, url), meta)
         if meta["report_list"]:
-            for page in pagination(tree, text, url):
-                yield from self._list_request(cms.ListRequest(page), meta, response)
-            for link in column_articles(tree, url):
+            articles = column_articles(tree, url)
+            # a further page that lists nothing ends its list's walk (a claimed 10,000 pages)
+            if not response.meta.get("paged") or articles or any(
+                    link.kind == "report" for link in links):
+                for page in pagination(tree, text, url):
+                    yield from self._list_request(cms.ListRequest(page), {**meta, "paged": True},
+                                                  response)
+            for link in articles:
                 yield self._report(response, link.url, link.text, meta)
+            if hops < self.max_hops:  # a province page listing its departments' 年报 columns
+                for target in department_columns(tree, url):
+                    yield response.follow(target, self.parse, errback=self.failure, meta={
+                        **meta, "hops": hops + 1, "column": target, "scope_grant": True,
+                        "disclosure": True})
         for link in links:
             if link.kind == "report":
                 yield self._report(response, link.url, link.text, meta)
@@ -152,8 +172,18 @@ class PortalSpider(scrapy.Spider):
                 yield self._report(response, link.url, link.text, meta)
             elif link.kind == "column" and hops < self.max_hops:
                 yield response.follow(link.url, self.parse, errback=self.failure, meta={
-                    **meta, "hops": hops + 1, "column": link.url,
+                    **meta, "hops": hops + 1, "column": link.url, "disclosure": True,
                     "report_list": bool(_REPORT_COLUMN.search(link.text))})
+        if hops < self.max_hops:
+            # frames of a frameset homepage; on disclosure pages, columns linked without a
+            # name (an image, 更多, more+) — the column page's own meta tags will tell
+            explore = frames(tree, url)
+            if response.meta.get("disclosure") or is_disclosure_page(tree):
+                explore += unnamed_columns(tree, url)
+            for target in explore:
+                yield response.follow(target, self.parse, errback=self.failure, priority=-1,
+                                      meta={**meta, "hops": hops + 1, "column": target,
+                                            "report_list": False})
 
     def _parse_json(self, response, meta):
         try:
@@ -161,16 +191,38 @@ class PortalSpider(scrapy.Spider):
         except (cms.BadList, AttributeError) as exc:
             self._bad_list(response, str(exc) or "not text")
             return
-        links = cms.json_links(data, response.url)
+        links = cms.json_links(data, meta["page_url"])
         yield from self._follow_titles(response, links, meta)
+        yield from self._more_api_pages(response, meta, cms.json_page_total(data, len(links)))
+
+    def _parse_api(self, response, meta):
+        """A list endpoint named by a script: JSON, a Hanweb datastore or an HTML fragment."""
+        text = getattr(response, "text", None)
+        if text is None:
+            self._bad_list(response, "not text")
+            return
+        head = text.lstrip()[:1]
+        if head in ("{", "[") or re.match(r"^\s*[\w$.]+\s*\(\s*[{\[]", text):
+            yield from self._parse_json(response, meta)
+            return
+        if "<record" in text.lower():
+            yield from self._follow_titles(response, cms.hanweb_records(text, response.url), meta)
+        tree = self._tree(response)
+        if tree is not None:
+            links = classify_links(tree, meta["page_url"])
+            for link in links:
+                if link.kind in ("report", "attachment") and looks_like_report_title(link.text):
+                    yield self._report(response, link.url, link.text, meta)
+        yield from self._more_api_pages(response, meta, page_count(text))
+
+    def _more_api_pages(self, response, meta, total: int | None):
+        """From the first page of an API list, its other pages (capped per column)."""
         paging = response.meta.get("paging") or {}
         form = response.meta.get("form") or {}
-        if cms.is_first_page(response.url, form, paging):
-            total = cms.json_page_total(data, len(links))
-            if total and total > 1:
-                for request in cms.next_json_pages(response.url, response.request.method, form,
-                                                   paging, total):
-                    yield from self._list_request(request, meta, response)
+        if total and total > 1 and cms.is_first_page(response.url, form, paging):
+            for request in cms.next_json_pages(response.url, response.request.method, form,
+                                               paging, total):
+                yield from self._list_request(request, meta, response)
 
     def _parse_hanweb(self, response, meta):
         text = getattr(response, "text", "")
@@ -209,7 +261,8 @@ class PortalSpider(scrapy.Spider):
             return
         seen.add(key)
         meta = {**meta, "list_kind": request.kind, "report_list": True,
-                "paging": request.paging, "form": request.form}
+                "paging": request.paging, "form": request.form,
+                "page_url": meta.get("page_url") or response.url}
         fallback = cms.hanweb_get_fallback(request)
         if fallback:
             meta["get_fallback"] = {"url": fallback.url, "method": "GET", "kind": fallback.kind,
