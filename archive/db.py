@@ -4,7 +4,7 @@
 >>> db = sqlite_utils.Database(memory=True)
 >>> ensure_schema(db)
 >>> sorted(t for t in db.table_names() if "_fts" not in t)[:4]
-['captures', 'cells', 'checks', 'crawl_runs']
+['bodies', 'captures', 'cells', 'checks']
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ TABLES: dict[str, dict] = {
         "referer": str, "etag": str, "last_modified": str,
     }, pk="id"),
     "reports": dict(columns={
-        "id": int, "agency": str, "region": str, "year": int, "title": str, "url": str,
+        "id": int, "body_id": int, "agency": str, "region": str, "year": int, "title": str, "url": str,
         "published": str, "format": str, "versions": int, "first_seen": str, "last_seen": str,
         "status": str, "removed_on": str, "doc_number": str, "portal": str, "flags": str,
     }, pk="id"),
@@ -66,6 +66,18 @@ TABLES: dict[str, dict] = {
     "ingest_errors": dict(columns={
         "warc_file": str, "warc_offset": int, "error": str,
     }, pk=("warc_file", "warc_offset")),
+    # Issue 15 (archive/bodies.py, archive/series.py): who published, named rules, flags.
+    "bodies": dict(columns={
+        "id": int, "key": str, "name": str, "agency": str, "region": str,
+        "province": str, "province_code": str, "city": str, "city_code": str,
+        "county": str, "county_code": str, "township": str, "township_code": str,
+        "region_group": str, "region_source": str, "aliases": str, "reports": int,
+    }, pk="id"),
+    "rules": dict(columns={"rule": str, "kind": str, "about": str}, pk="rule"),
+    "flags": dict(columns={
+        "report_id": int, "rule": str, "subject": str, "other_report_id": int,
+        "score": float, "detail": str, "evidence": str,
+    }, pk=("report_id", "rule", "subject")),
 }
 
 # Datasette links each report_id to its report (and shows the report's title).
@@ -77,6 +89,8 @@ FOREIGN_KEYS = [
     ("versions", "capture_id", "captures", "id"),
     ("report_urls", "report_id", "reports", "id"),
     ("captures", "report_id", "reports", "id"),
+    ("reports", "body_id", "bodies", "id"),
+    ("flags", "report_id", "reports", "id"),
 ]
 
 # The forms' row and column labels (parsers/forms.py), and the cells with them.
@@ -101,6 +115,9 @@ INDEXES = [
     ("cells", ["table", "row_key", "col_key"], False),
     ("cells", ["table", "col_key", "row_key", "report_id", "value"], False),  # per-column sums
     ("checks", ["status"], False),
+    ("bodies", ["key"], True),
+    ("reports", ["body_id", "year"], False),
+    ("flags", ["rule"], False),
 ]
 
 

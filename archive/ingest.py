@@ -21,9 +21,9 @@ from pathlib import Path
 import sqlite_utils
 
 from ..parsers.antibot import classify_block, is_gone
-from ..parsers.checks import carry_over_check
 from ..parsers.limits import MAX_PARSE_BYTES
 from ..parsers.pipeline import Parsed, parse_capture
+from .bodies import assign_body
 from .warcstore import ReadError, Record, read_records, warc_files
 
 # Accepted by ``rebuild --from-dir``, richest form first: when one document was saved in
@@ -268,6 +268,9 @@ class Ingestor:
             "doc_number": report.doc_number, "portal": portal,
             "flags": _json(sorted(set(report.flags + parsed.flags))) if (report.flags or parsed.flags) else None,
             "last_seen": record.date,
+            "body_id": assign_body(self.db, agency=report.agency, title=report.title,
+                                   text=report.text, year=report.year, portal_region=region,
+                                   portal=portal, url=record.url),
         }
         if existing:
             row = existing[0]
@@ -400,20 +403,7 @@ class Ingestor:
     # -- across reports ----------------------------------------------------------------
 
     def refresh_cross_year(self) -> None:
-        """carry_over: this year's 上年结转 (总计) = the same agency's last 结转下年."""
-        pairs = self.db.query("""
-            select r.id, r.year, cur.value as carried_over, prev.value as forward
-            from reports r
-            join reports p on p.agency = r.agency and p.year = r.year - 1
-            left join cells cur on cur.report_id = r.id and cur."table" = 'requests'
-                 and cur.row_key = 'carried_over' and cur.col_key = 'total'
-            left join cells prev on prev.report_id = p.id and prev."table" = 'requests'
-                 and prev.row_key = 'carried_forward' and prev.col_key = 'total'
-            where r.agency is not null
-            order by r.id""")
-        with self.db.atomic():
-            self.db["checks"].delete_where("rule = 'carry_over'")
-            self.db["checks"].insert_all(
-                ({"report_id": p["id"], **carry_over_check(
-                    p["carried_over"], p["forward"], p["year"] - 1).__dict__}
-                 for p in pairs), replace=True)
+        """Bodies, cross-year rules, copies and anomalies (``series.refresh``)."""
+        from .series import refresh  # numpy and datasketch: never loaded in parse workers
+
+        refresh(self.db)

@@ -109,7 +109,22 @@ def demo_numbers(year: int) -> dict[tuple[str, str, str], float]:
             ("proactive", "fees", "prior_items"): 25 + y, ("proactive", "fees", "change"): -(y % 4 + 1),
             ("proactive", "procurement", "items"): 80 + y, ("proactive", "procurement", "amount_yuan"): 930000 + 1001 * y,
         })
+    if prev and (prev_fmt := next(r for r in REPORTS if r.year == year - 1).format) == rep.format:
+        _follow_last_year(cells, prev, prev_fmt)
     return cells
+
+
+def _follow_last_year(cells: dict, prev: dict, fmt: str) -> None:
+    """Table 二 continues last year's (the cross-year rules Y1/Y2): 现行有效件数 = last
+    year's + 制发 − 废止; 上一年项目数量 = last year's + its 本年增/减."""
+    for key in {k[1] for k in cells if k[0] == "proactive"}:
+        if fmt == "2021" and ("proactive", key, "in_force") in cells:
+            cells[("proactive", key, "in_force")] = (prev[("proactive", key, "in_force")]
+                                                     + cells[("proactive", key, "issued")]
+                                                     - cells[("proactive", key, "repealed")])
+        if fmt == "2019" and ("proactive", key, "prior_items") in cells:
+            cells[("proactive", key, "prior_items")] = (prev[("proactive", key, "prior_items")]
+                                                        + prev[("proactive", key, "change")])
 
 
 def _n(value: float) -> str:

@@ -282,3 +282,9 @@ def carry_over_check(carried_over: float | None, previous_forward: float | None,
     status = _status([carried_over, previous_forward], [carried_over], [previous_forward])
     return Check("carry_over", status,
                  f"上年结转 {_fmt(carried_over)}; {previous_year}年报告结转下年 {_fmt(previous_forward)}")
+
+
+# The forms' other rules (subtotals, table 二), written on top of ``Facts`` and ``Rule``.
+from .rules import form_rules  # noqa: E402
+
+RULES.extend(form_rules())

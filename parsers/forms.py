@@ -153,6 +153,12 @@ OTHER_2021 = (
          "other: fee unpaid", OTHER, _RC),
     Term("other_misc", "3.其他", "other: misc", OTHER, _RC),
 )
+# A group's own total, which some reports print on a row of its own (（三）不予公开 5 0 …).
+SUBTOTALS = (
+    Term("denied", DENIED, "denied (subtotal)", RESULTS, _RC),
+    Term("unavailable", UNAVAILABLE, "unavailable (subtotal)", RESULTS, _RC),
+    Term("rejected", REJECTED, "not handled (subtotal)", RESULTS, _RC),
+)
 REQUEST_ROWS_2019 = (*_HEAD, *OTHER_2019, *_TAIL)
 REQUEST_ROWS_2021 = (*_HEAD, *OTHER_2021, *_TAIL)
 # Every outcome row of either format (the rows （七）总计 sums), in form order.
@@ -196,7 +202,8 @@ def cell_keys(fmt: str) -> list[tuple[str, str, str]]:
 
 def _all_terms(table: str, axis: str) -> list[Term]:
     if axis == "row":
-        found = [*rows(table, "2021"), *rows(table, "2019")]
+        found = [*rows(table, "2021"), *rows(table, "2019"),
+                 *(SUBTOTALS if table == "requests" else ())]
     else:
         found = [*cols(table, "2021"), *cols(table, "2019")]
     return list({t.key: t for t in reversed(found)}.values())[::-1]
@@ -215,6 +222,16 @@ def label(table: str, axis: str, key: str) -> str:
 def group_of(table: str, row_key: str) -> str | None:
     found = term(table, "row", row_key)
     return found.group if found else None
+
+
+def group_rows(group: str) -> tuple[str, ...]:
+    """The keys of the rows printed under ``group`` (either format), in form order.
+
+    >>> group_rows(UNAVAILABLE)
+    ('unavailable_not_held', 'unavailable_needs_creation', 'unavailable_unclear')
+    """
+    return tuple(t.key for t in _all_terms("requests", "row")
+                 if t.group == group and t not in SUBTOTALS)
 
 
 def label_rows() -> list[dict]:
