@@ -13,6 +13,7 @@ again from the database, so the same database gives the same rows.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -21,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
+from itertools import groupby
 
 import numpy as np
 import sqlite_utils
@@ -477,22 +479,23 @@ def _sections(db: sqlite_utils.Database) -> Iterator[SectionText]:
 
 @dataclass
 class TableSum:
-    digest: tuple
+    digest: str  # of every (row, column, value): equal digests, equal tables
     values: int
     nonzero: int
 
 
 def table_sums(db: sqlite_utils.Database) -> dict[tuple[int, str], TableSum]:
-    """Per (report, table): its cells as one comparable value, and how many are non-zero."""
-    out: dict[tuple[int, str], TableSum] = {}
-    cells: dict[tuple[int, str], list[tuple]] = defaultdict(list)
-    for c in db.query("""select report_id, "table", row_key, col_key, value from cells
+    """Per (report, table): its cells as one digest, and how many values are non-zero
+    (read as a stream: the cells themselves are not kept)."""
+    rows = db.execute("""select report_id, "table", row_key, col_key, value from cells
                          where "table" in ('proactive', 'requests', 'reviews')
-                         order by report_id, "table", row_key, col_key"""):
-        cells[(c["report_id"], c["table"])].append((c["row_key"], c["col_key"], c["value"]))
-    for key, rows in cells.items():
-        values = [v for _, _, v in rows if v is not None]
-        out[key] = TableSum(tuple(rows), len(values), sum(v != 0 for v in values))
+                         order by report_id, "table", row_key, col_key""")
+    out: dict[tuple[int, str], TableSum] = {}
+    for key, group in groupby(rows, key=lambda r: (r[0], r[1])):
+        cells = [(r[2], r[3], r[4]) for r in group]
+        values = [v for _, _, v in cells if v is not None]
+        digest = hashlib.sha1(repr(cells).encode()).hexdigest()
+        out[key] = TableSum(digest, len(values), sum(v != 0 for v in values))
     return out
 
 

@@ -255,3 +255,20 @@ def test_2019_table_two_within_the_year():
     assert ("P1:rules", "fail") in got and ("P2:licensing", "fail") in got
     assert ("P2:punishment", "n/a") in got and ("P1:normative_docs", "pass") in got
     assert published_checks(Facts(cells_of(proactive_cells("2021", 3)), "2021")) == []
+
+
+def test_canned_queries_run(archive):
+    """The issue-15 canned queries of settings/metadata.yml, on this archive."""
+    import yaml
+
+    from nianbao.config import Settings
+
+    queries = yaml.safe_load(Settings().source("metadata.yml").read_text("utf-8"))
+    queries = queries["databases"]["nianbao"]["queries"]
+    db, ids, _ = archive
+    counts = {name: len(list(db.query(queries[name]["sql"], {"body": ""})))
+              for name in ("body_series", "cross_year_failures", "copied_sections", "anomalies",
+                           "rule_summary")}
+    assert counts["body_series"] == len(ids) and counts["cross_year_failures"] == 3
+    assert counts["copied_sections"] == 6 and counts["anomalies"] == 4
+    assert counts["rule_summary"] == db["rules"].count
