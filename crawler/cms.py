@@ -411,7 +411,16 @@ def is_first_page(url: str, form: dict[str, str], paging: dict) -> bool:
 
 _CALL = re.compile(
     r"""(?:\$\.(?:ajax|get|post|getJSON)|axios(?:\.(?:get|post))?|fetch|\burl)\s*[(:=]\s*\(?\s*"""
-    r"""["'`]([^"'`\s]+)["'`]""")
+    r"""(["'`][^"'`\s]*["'`](?:\s*\+\s*(?:["'`][^"'`\s]*["'`]|[\w.$]+))*)""")
+
+
+def _concatenated(expr: str, variables: dict[str, str]) -> str:
+    """``'/api/list?cat=' + channelId + '&page=' + page`` with the script's variables
+    filled in (unknown ones, such as the page argument, left empty)."""
+    out = []
+    for literal, name in re.findall(r"""["'`]([^"'`]*)["'`]|([\w.$]+)""", expr):
+        out.append(literal if not name else variables.get(name, ""))
+    return "".join(out)
 _STATIC = re.compile(r"\.(js|css|png|jpe?g|gif|svg|ico|html?|shtml|pdf|docx?|xlsx?)(\?|$)", re.I)
 
 
@@ -429,7 +438,7 @@ def script_endpoints(text: str, base: str) -> list[ListRequest]:
         variables = dict(re.findall(
             r"""(?:var|let|const)\s+(\w+)\s*=\s*["']?([\w./-]*)["']?\s*[;,\n]""", script))
         for m in _CALL.finditer(script):
-            raw = m.group(1)
+            raw = _concatenated(m.group(1), variables)
             if _STATIC.search(raw) or raw.startswith(("javascript:", "#", "data:")) or "${" in raw:
                 continue
             context = script[m.start():m.end() + 800]

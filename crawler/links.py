@@ -157,7 +157,7 @@ def is_report_column(tree) -> bool:
 
 _DISCLOSURE = re.compile(r"政务公开|政府信息公开|信息公开")
 _COLUMN_PATH = re.compile(r"/col/col\d+/(index\.s?html?)?$|/$|/index\.(s?html?|jsp|aspx?|php)$")
-_UNNAMED = re.compile(r"^(更多|more\+?|查看更多|>>|»|›|\+)?$", re.I)
+_UNNAMED = re.compile(r"^(更多|more|查看更多|>|»|›|\+|\.)*$", re.I)
 
 
 def is_disclosure_page(tree) -> bool:
@@ -282,11 +282,23 @@ def pagination(tree, html: str, base_url: str, window: int = 5) -> list[str]:
     total = page_count(html)
     if total and total > 1:
         numbered = [t for t in map(_page_template, links) if t] or ([current] if current else [])
+        if not numbered and (guess := _guessed_template(own)):
+            numbered = [(guess, 0)]  # 共8页 and no links: list.htm → list_2.htm …
         if numbered:
             template = numbered[0][0]
             urls += [template.replace("{n}", str(n))
                      for n in range(max(1, here + 1), min(total, here + window) + 1)]
     return [u for u in dict.fromkeys(urls) if u != own]
+
+
+def _guessed_template(url: str) -> str | None:
+    """The usual numbering of a list file that prints a page count but links no page:
+    ``list.htm`` → ``list_{n}.htm``."""
+    parts = urlsplit(url)
+    m = re.match(r"^(.*/[\w-]+)(\.(?:s?html?|jsp|aspx?|php))$", parts.path)
+    if not m or parts.query:
+        return None
+    return urlunsplit((*parts[:2], f"{m.group(1)}_{{n}}{m.group(2)}", "", ""))
 
 
 _AGENCY = re.compile(r"(厅|局|委员会|委|办公室|办|院|署|中心|部|政府|管委会|集团)$")
