@@ -11,14 +11,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from . import PARSER_VERSION
+from . import PARSER_VERSION, ocr
+from .convert import ConvertError, doc_to_docx, fallback_text
 from .decode import Decoded, decode
 from .extract import EXTRACTOR_VERSION, Document, from_docx, from_html, from_pdf, from_text
 from .limits import MAX_PARSE_BYTES
+from .ofd import from_ofd
 from .repair import repair_text
 from .report import Report, parse_report
 
-NOT_PARSED_KINDS = {"doc", "wps", "ofd", "xls", "xlsx", "zip", "rar", "image"}
+NOT_PARSED_KINDS = {"xls", "xlsx", "zip", "rar"}
 
 
 @dataclass
@@ -71,6 +73,7 @@ def parse_capture(body: bytes, content_type: str | None, url: str) -> Parsed:
     try:
         doc = _document(body, content_type, url, kind, parsed)
         parsed.report = parse_report(doc)
+        ocr.settle(parsed.report, doc)  # OCR'd cells: confidence flags, weak ones NULL
     except Exception as exc:  # a bad capture must never stop ingest
         parsed.flags.append(f"parse_error:{type(exc).__name__}:{str(exc)[:200]}")
     return parsed
@@ -79,9 +82,15 @@ def parse_capture(body: bytes, content_type: str | None, url: str) -> Parsed:
 def _document(body: bytes, content_type: str | None, url: str, kind: str,
               parsed: Parsed) -> Document:
     if kind == "pdf":
-        return from_pdf(body)
+        return ocr.with_scanned_pages(from_pdf(body), body)  # image-only pages by OCR
     if kind == "docx":
         return from_docx(body)
+    if kind in ("doc", "wps"):
+        return _word97(body, kind)
+    if kind == "ofd":
+        return from_ofd(body)
+    if kind == "image":
+        return ocr.from_image_bytes(body)
     decoded = decode(body, content_type)
     text, repairs = repair_text(decoded.text)
     if repairs:
@@ -92,3 +101,20 @@ def _document(body: bytes, content_type: str | None, url: str, kind: str,
     if decoded.replacements:
         parsed.flags.append(f"undecodable_bytes:{decoded.replacements}")
     return from_html(text, url) if kind == "html" else from_text(text)
+
+
+def _word97(body: bytes, kind: str) -> Document:
+    """DOC/WPS through LibreOffice into the DOCX reader; what LibreOffice rejects (or
+    does not finish in time) is read as plain text, flagged why."""
+    try:
+        doc = from_docx(doc_to_docx(body))
+        doc.kind = kind
+        doc.flags.append("converted:soffice")
+        return doc
+    except ConvertError as exc:
+        problem = exc.problem
+    text, how = fallback_text(body)
+    doc = from_text(text)
+    doc.kind = kind
+    doc.flags += [problem, f"text_only:{how}"]
+    return doc
