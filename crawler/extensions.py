@@ -24,7 +24,8 @@ def per_portal(stats: dict) -> dict[str, dict[str, int]]:
     for key, value in stats.items():
         parts = key.split("/", 2)
         if len(parts) == 3 and parts[0] == "nianbao" and parts[1] in (
-                "pages", "report_pages", "attachments", "blocked", "errors"):
+                "pages", "report_pages", "attachments", "blocked", "errors", "moved", "dead",
+                "out_of_scope", "flagged", "bad_list", "list_capped"):
             table[parts[2]][parts[1]] += value
     return table
 

@@ -33,7 +33,8 @@ _PAGE_COUNT = re.compile(r"共\s*(\d{1,6})\s*页|(?:totalPages?|pageCount|countP
                          r"[\"']?\s*[:=]\s*[\"']?(\d{1,6})", re.I)
 _YEAR = re.compile(r"(19|20)\d{2}")
 _YEAR_COLUMN = re.compile(r"(19|20)\d{2}\s*年?度?(年报|年度报告)?")
-_YEAR_PATH = re.compile(r"/((gknb|nb|ndbg)_?(19|20)\d{2}|(19|20)\d{2}(nb|ndbg))/(index[\w.]*)?$")
+_YEAR_PATH = re.compile(
+    r"/((gknb|nb|ndbg)_?(19|20)\d{2}|(19|20)\d{2}(nb|ndbg))/((index|list|default)[\w.]*)?$")
 _COLUMN = re.compile(r"政务公开|政府信息公开|信息公开年报|年度报告|年报|信息公开$|公开目录|主动公开")
 
 
@@ -145,7 +146,7 @@ def classify_links(tree, base_url: str, everything: bool = False) -> list[Link]:
 _ARTICLE = re.compile(r"/t\d{8}_\d+\.s?html?$|/art_\d+_\d+\.html$|/post_\d+\.html$|/content/\S+\.s?html?$")
 _REPORT_COLUMN = re.compile(r"年报|年度报告")
 # other yearly documents published beside the reports (绩效自评报告, 统计公报, 决算 …)
-_OTHER_DOCS = re.compile(r"绩效|预算|决算|统计公报|审计|法治|要点|计划|总结|规划|公报|自评|述职|报表")
+_OTHER_DOCS = re.compile(r"^关于|绩效|预算|决算|统计公报|审计|法治|要点|计划|总结|规划|公报|自评|述职|报表")
 _CUT_SHORT = re.compile(r"(…|\.{2,}|。{2,})\s*$")
 
 
@@ -156,7 +157,8 @@ def is_report_column(tree) -> bool:
 
 
 _DISCLOSURE = re.compile(r"政务公开|政府信息公开|信息公开")
-_COLUMN_PATH = re.compile(r"/col/col\d+/(index\.s?html?)?$|/$|/index\.(s?html?|jsp|aspx?|php)$")
+_COLUMN_PATH = re.compile(
+    r"/col/col\d+/(index\.s?html?)?$|/$|/(index|list|default)[\w-]*\.(s?html?|jsp|aspx?|php)$")
 _UNNAMED = re.compile(r"^(更多|more|查看更多|>|»|›|\+|\.)*$", re.I)
 
 
@@ -173,9 +175,10 @@ def frames(tree, base_url: str) -> list[str]:
     return [u for u in dict.fromkeys(urls) if urlsplit(u).netloc == host and not is_attachment(u)]
 
 
-def unnamed_columns(tree, base_url: str) -> list[str]:
-    """Column pages linked with no name (an image, 更多, more+): their own meta tags say
-    what they are once fetched."""
+def unnamed_columns(tree, base_url: str, short_names: bool = False) -> list[str]:
+    """Column pages linked with no name (an image, 更多, more+) — or, on a disclosure
+    page (``short_names``), by any short name (文件资料, 公开目录): lists that may hold the
+    reports; their own meta tags and links say what they are once fetched."""
     host = urlsplit(base_url).netloc
     out = []
     for a in tree.xpath("//a[@href]"):
@@ -185,7 +188,8 @@ def unnamed_columns(tree, base_url: str) -> list[str]:
         url = urljoin(base_url, href).split("#")[0]
         if urlsplit(url).netloc != host or not _COLUMN_PATH.search(urlsplit(url).path):
             continue
-        if _UNNAMED.match(label_key(link_text(a))):
+        key = label_key(link_text(a))
+        if _UNNAMED.match(key) or (short_names and len(key) <= 8 and not _YEAR.search(key)):
             out.append(url)
     return list(dict.fromkeys(out))
 

@@ -326,16 +326,44 @@ def portals(ctx, data, db):
     except SettingsError as exc:
         raise Failed(str(exc)) from exc
     target = db_path(data, db)
-    health = portal_health(_open(target)) if target.is_file() else {}
+    database = _open(target) if target.is_file() else None
+    health = portal_health(database) if database else {}
+    state = _portal_state(database) if database else {}
     table = Table(title=f"Portals ({_settings(ctx).source('portals.toml')})")
-    for col in ("name", "region", "start url", "last crawl", "reports", "blocked", "errors"):
+    for col in ("name", "region", "start url", "last crawl", "reports", "blocked", "errors",
+                "health"):
         table.add_column(col)
     for name, entry in sorted(registry.items()):
         h = health.get(name, {})
         table.add_row(name, entry.get("region", ""), entry["start_urls"][0],
                       h.get("finished") or "never", str(h.get("reports", "")),
-                      str(h.get("blocked", "")), str(h.get("errors", "")))
+                      str(h.get("blocked", "")), str(h.get("errors", "")),
+                      state.get(name, "") if h else "")
     stdout().print(table)
+
+
+def _portal_state(database) -> dict[str, str]:
+    """Each portal's state at its last crawl: dead (no start URL answered), moved (its
+    column did not answer; found again from the homepage or not), blocked, or ok."""
+    import json
+
+    out = {}
+    for row in database.query("""select portal, detail, blocked from crawl_runs c
+                                 where id = (select max(id) from crawl_runs where portal = c.portal)"""):
+        try:
+            detail = json.loads(row["detail"] or "{}")
+        except ValueError:
+            detail = {}
+        if detail.get("dead"):
+            out[row["portal"]] = "dead"
+        elif detail.get("moved"):
+            found = detail.get("report_pages") or detail.get("attachments")
+            out[row["portal"]] = "moved, found again" if found else "moved, not found"
+        elif row["blocked"] and not detail.get("report_pages"):
+            out[row["portal"]] = "blocked"
+        else:
+            out[row["portal"]] = "ok"
+    return out
 
 
 @portals.command("import")

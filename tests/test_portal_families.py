@@ -56,3 +56,21 @@ def test_family_from_homepage(family, run_cli, tmp_path):
 ])
 def test_trs_pagination_forms(script, pages):
     assert pages_from_create_page_html(script) == pages
+
+
+@pytest.mark.slow
+def test_moved_column_found_again_from_the_homepage(run_cli, tmp_path):
+    files, handler = FAMILIES["plain"]()
+    with PortalServer(files, host="127.0.0.25", handler=handler) as portal:
+        settings = tmp_path / "settings"
+        settings.mkdir()
+        (settings / "portals.toml").write_text(
+            '[[portal]]\nname = "moved"\nregion = "示范县"\n'
+            f'start_urls = ["{portal.url}/old/ndbg/", "{portal.url}/"]\n', "utf-8")
+        result = run_cli("crawl", "moved", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False")
+    assert result.returncode == 0, result.stderr
+    assert "found again from the homepage" in result.stderr
+    db = sqlite_utils.Database(tmp_path / "data" / "nianbao.db")
+    assert sorted(r["year"] for r in db["reports"].rows) == [r.year for r in REPORTS]
+    listing = run_cli("portals")
+    assert "moved, found again" in listing.stdout, listing.stdout

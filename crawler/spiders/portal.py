@@ -55,6 +55,9 @@ def targets(registry: dict[str, dict], names: list[str],
 
 
 _REPORT_COLUMN = re.compile(r"年报|年度报告")
+# cheap look at a report page's bytes: could it be a list of reports after all?
+_WORDS = b"|".join(w.encode(enc) for w in ("年报", "年度报告", "年度報告") for enc in ("utf-8", "gbk"))
+_LIST_HINT = re.compile(b"(" + _WORDS + b").{0,400}?(" + _WORDS + b")", re.S)
 
 
 class PortalSpider(scrapy.Spider):
@@ -178,8 +181,8 @@ class PortalSpider(scrapy.Spider):
             # frames of a frameset homepage; on disclosure pages, columns linked without a
             # name (an image, 更多, more+) — the column page's own meta tags will tell
             explore = frames(tree, url)
-            if response.meta.get("disclosure") or is_disclosure_page(tree):
-                explore += unnamed_columns(tree, url)
+            disclosure = bool(response.meta.get("disclosure")) or is_disclosure_page(tree)
+            explore += unnamed_columns(tree, url, short_names=disclosure and hops > 0)
             for target in explore:
                 yield response.follow(target, self.parse, errback=self.failure, priority=-1,
                                       meta={**meta, "hops": hops + 1, "column": target,
@@ -301,6 +304,12 @@ class PortalSpider(scrapy.Spider):
                 yield scrapy.Request(url, self.parse_attachment, errback=self.failure,
                                      meta=meta, headers={"Referer": response.url})
             return
+        if _LIST_HINT.search(response.body[:400_000]) and (tree := self._tree(response)) is not None:
+            titled = [link for link in classify_links(tree, response.url) if link.kind == "report"]
+            if len(titled) >= 2:  # "2015年度政府信息公开年报" may be a year's list: read it so
+                response.meta.update({"report_list": True, "hops": self.max_hops - 1,
+                                      "column": response.url})
+                yield from self.parse(response)
         if not may_link_files(response.body):
             return  # no attachment can be linked from this page: spare the tree
         tree = self._tree(response)
