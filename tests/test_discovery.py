@@ -212,3 +212,49 @@ def test_inline_script_json_endpoints(script, url, method, form):
 def test_scripts_without_a_page_parameter_are_not_endpoints():
     html = "<script>$.get('/api/visits', {id: 3}); var x = 'page.js';</script>"
     assert cms.script_endpoints(html, BASE) == []
+
+
+@pytest.mark.slow
+def test_endless_lists_and_bad_answers_bounded_and_reported(run_cli):
+    """A list that pages forever, one that claims 10,000 pages, an API answering broken
+    JSON and a proxy answering broken XML: bounded, reported, and the crawl goes on."""
+    from nianbao.portal_server import PortalServer
+
+    html = "text/html; charset=utf-8"
+    script = ("<script>$.ajax({url: '/api/list', data: {pageNo: 1, pageSize: 10}});"
+              "$('#1').jpage({perPage: 2, totalRecord: 10, groupSize: 1, "
+              "proxyUrl: '/module/web/jpage/dataproxy.jsp', ajaxParam: {col: 1}});</script>")
+    files = {
+        "/": (f"<html><body><a href='/forever/list_1.html'>信息公开年报</a>"
+              f"<a href='/claims/index.html'>年度报告</a>{script}"
+              f"<a href='/ok.html'>{TITLE}</a></body></html>".encode(), html),
+        "/ok.html": (f"<html><h1>{TITLE}</h1></html>".encode(), html),
+        "/claims/index.html": ("<html>共10000页 <a href='index_1.html'>下一页</a>"
+                               f"<a href='/ok.html'>{TITLE}</a></html>".encode(), html),
+    }
+
+    def handler(req):
+        if req.path.startswith("/forever/list_"):
+            n = int(req.path.rsplit("_", 1)[1].split(".")[0])
+            body = (f"<html><a href='list_{n + 1}.html'>下一页</a>"
+                    f"<a href='/r/{n}.html'>某县{2000 + n % 20}年政府信息公开工作年度报告</a></html>")
+            return 200, {"Content-Type": html}, body.encode()
+        if req.path.startswith("/claims/index_"):
+            return 200, {"Content-Type": html}, "<html>共10000页</html>".encode()
+        if req.path == "/api/list":
+            return 200, {"Content-Type": "application/json"}, b'{"data": [{"title": "x"'
+        if req.path.endswith("dataproxy.jsp"):
+            return 200, {"Content-Type": "text/xml"}, b"<datastore><recordset><record>"
+        return None
+
+    with PortalServer(files, host="127.0.0.26", handler=handler) as portal:
+        result = run_cli("crawl", "--start-url", portal.url + "/", "-s", "DOWNLOAD_DELAY=0",
+                         "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "NIANBAO_MAX_LIST_PAGES=15",
+                         "-s", "NIANBAO_INGEST=False", timeout=120)
+        paths = portal.paths()
+    assert result.returncode == 0, result.stderr
+    assert sum(p.startswith("/forever/") for p in paths) <= 16  # capped per column
+    assert sum(p.startswith("/claims/index_") for p in paths) <= 5  # empty pages end the walk
+    assert "/ok.html" in paths
+    assert "list pages capped" in result.stderr
+    assert result.stderr.count("bad list answer") >= 2  # the JSON and the XML
