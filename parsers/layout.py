@@ -319,7 +319,22 @@ def _text_tables(rows: list[list[Box]], h: float) -> list[tuple[int, int, Grid]]
     return out
 
 
+@dataclass
+class _TextRow:
+    y: float
+    slots: list[list[Box]]  # the label column, then one list per value column
+    wide: list[tuple[int, int, Box]]  # header words over several columns: (first, last, box)
+
+    @property
+    def has_values(self) -> bool:
+        return any(_is_value(b.text) for col in self.slots[1:] for b in col)
+
+
 def _text_grid(rows: list[list[Box]], h: float) -> Grid | None:
+    """A grid from unruled rows: value columns where the numbers stand, header words
+    stacked in one column read as one header cell (wrapped in a narrow column), label
+    lines without values joined to the row of values they belong to (a wrapped label),
+    unless they stand a row's height away (a blank row)."""
     values = [b for row in rows for b in row if _is_value(b.text)]
     if not values:
         return None
@@ -329,16 +344,26 @@ def _text_grid(rows: list[list[Box]], h: float) -> Grid | None:
             bands[-1][1] = max(bands[-1][1], b.x1)
         else:
             bands.append([b.x0, b.x1])
+    # header words standing over no number (a column left blank in this row, or a
+    # number the reader missed) are columns too: the form's header positions
+    for row in rows:
+        if any(_is_value(b.text) for b in row):
+            break
+        for b in row:
+            if len(b.text) >= 2 and b.x0 > bands[0][0] - 0.5 * h and not any(
+                    min(z, b.x1) - max(a, b.x0) > 0 for a, z in bands):
+                bands.append([b.x0, b.x1])
+        bands.sort()
     first = bands[0][0]
     nc = len(bands) + 1
     centres = [(a + b) / 2 for a, b in bands]
-    matrix_rows: list[list[Cell]] = []
+    records: list[_TextRow] = []
     for row in rows:
-        label = [b for b in row if b.x1 <= first + 0.2 * h and not _is_value(b.text)]
         slots: list[list[Box]] = [[] for _ in range(nc)]
         wide: list[tuple[int, int, Box]] = []
         for b in row:
-            if b in label:
+            if b.x1 <= first + 0.2 * h and not _is_value(b.text):
+                slots[0].append(b)
                 continue
             over = [k for k, (a, z) in enumerate(bands) if min(z, b.x1) - max(a, b.x0) > 0]
             if len(over) > 1 and not _is_value(b.text):
@@ -346,18 +371,40 @@ def _text_grid(rows: list[list[Box]], h: float) -> Grid | None:
                 continue
             k = min(range(len(centres)), key=lambda k: abs(centres[k] - b.cx))
             slots[k + 1].append(b)
-        slots[0] = label
+        records.append(_TextRow(statistics.fmean(b.cy for b in row), slots, wide))
+    head = 0
+    while head < len(records) and not records[head].has_values:
+        head += 1
+    out = [_TextRow(r.y, [[] for _ in range(nc)], r.wide) for r in records[:head] if r.wide]
+    if head:
+        merged = [[b for r in records[:head] for b in r.slots[c]] for c in range(nc)]
+        out.append(_TextRow(records[head - 1].y, merged, []))
+    body = records[head:]
+    pitch = 1.4 * h
+    for i, rec in enumerate(body):
+        if rec.has_values or rec.wide or not rec.slots[0]:
+            out.append(rec)
+            continue
+        near = [j for j in (i - 1, i + 1) if 0 <= j < len(body) and body[j].has_values
+                and abs(body[j].y - rec.y) < pitch]
+        if near:
+            j = min(near, key=lambda j: abs(body[j].y - rec.y))
+            body[j].slots[0] = sorted(body[j].slots[0] + rec.slots[0], key=lambda b: (b.cy, b.x0))
+        else:
+            out.append(rec)
+    matrix_rows: list[list[Cell]] = []
+    for rec in out:
         cells: list[Cell] = []
         c = 0
         while c < nc:
-            span = next((w for w in wide if w[0] == c), None)
+            span = next((w for w in rec.wide if w[0] == c), None)
             if span:
-                inside = [span[2]] + [b for k in range(span[0], span[1] + 1) for b in slots[k]]
+                inside = [span[2]] + [b for k in range(span[0], span[1] + 1) for b in rec.slots[k]]
                 cells.append(BoxCell(_cell_text(inside, h), colspan=span[1] - span[0] + 1,
                                      conf=min(b.conf for b in inside)))
                 c = span[1] + 1
                 continue
-            inside = slots[c]
+            inside = rec.slots[c]
             cells.append(BoxCell(_cell_text(inside, h),
                                  conf=min((b.conf for b in inside), default=None)))
             c += 1

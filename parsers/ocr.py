@@ -236,8 +236,32 @@ def _recognise(gray, rules: list[Rule]) -> list[Box]:
             else:
                 alts = (other,)
                 conf = round(min(conf, other_conf, limits.OCR_CELL_MIN_CONF) / 2, 3)
-        boxes.append(Box(x0, y0, x1, y1, text, conf, alts))
+        boxes.extend(_split_words(Box(x0, y0, x1, y1, text, conf, alts)))
     return boxes
+
+
+def _width(text: str) -> float:
+    return sum(1.0 if ord(ch) > 0x2E7F else 0.55 for ch in text)
+
+
+def _split_words(box: Box) -> list[Box]:
+    """A box the detector drew over several short words (header cells of an unruled
+    table: ``结果维持 结果纠正``) → one box per word, placed by character widths.
+
+    >>> [(b.text, round(b.x0), round(b.x1)) for b in _split_words(Box(0, 0, 90, 10, "结果维持 结果纠正"))]
+    [('结果维持', 0, 42), ('结果纠正', 48, 90)]
+    """
+    words = box.text.split(" ")
+    if len(words) < 2 or any(len(w) > 10 for w in words) or not all(words):
+        return [box]
+    total = _width(box.text)
+    scale = (box.x1 - box.x0) / total if total else 0.0
+    out, at = [], box.x0
+    for w in words:
+        width = _width(w) * scale
+        out.append(replace(box, x0=at, x1=at + width, text=w, alts=()))
+        at += width + _width(" ") * scale
+    return out
 
 
 def _crop(gray, x0: float, y0: float, x1: float, y1: float, pad_x: float, pad_y: float):

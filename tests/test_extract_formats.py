@@ -428,3 +428,14 @@ def test_ofd_member_bomb_is_capped(monkeypatch):
     flags = parsed.report.flags
     assert any(f.startswith(("bomb:", "too_large:")) for f in flags), flags
     assert cells_of(parsed)[("reviews", "review", "total")].value == truth()[("reviews", "review", "total")]
+
+
+def test_ofd_without_rules_tables_from_positions():
+    """No ruling lines at all: columns from where the numbers stand and the header words
+    above them, wrapped header words and wrapped row labels put back together."""
+    sheets = report_sheets()
+    for sheet in sheets:
+        sheet.rules = []
+    parsed = parse_capture(ofd_bytes([ofd_page(s) for s in sheets]), None, "http://127.0.0.1/b.ofd")
+    right, wrong, null = score(parsed)
+    assert right == len(truth()), (wrong, null)
