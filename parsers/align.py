@@ -40,11 +40,14 @@ LIKENESS_FLOOR = 0.72  # least likeness of a whole label to the form's label to 
 LIKENESS_WEIGHT = 0.75
 FIT_BONUS = 0.5  # the segment has exactly the row's number of values
 POSITION_SCORE = 0.6  # a garbled label placed by position
+SHORT_SHARE = 0.5  # …with fewer values than the row has columns
 BLANK_WEIGHT = 0.5  # a label with no values, taken as a blank row
 MAX_JOIN = 3  # label pieces (lines) joined into one label
 SUFFIX_PENALTY = 0.05  # a label piece below the values counts a little less than above
 MAX_LABEL = 40  # longer label text is prose, never placed by position
 MAX_PLACEMENTS = 256  # alternative placements tried against the checks
+BLANK_POSITION_SCORE = 0.2  # a garbled label with no values, a blank row by position
+LOOSE = ("position", "blank_position")  # placements the checks may revise
 
 _NUMBERING = re.compile(r"[(（][一二三四五六七八九十\d]{1,3}[)）]|^[一二三四五六七八九十]{1,3}[、.]"
                         r"|\d{1,2}\s*[.、．]")
@@ -73,12 +76,17 @@ class Segment:
     def label(self) -> str:
         return "".join(self.labels)
 
+    @property
+    def filled(self) -> bool:
+        """Whether any value is printed (a grid row of empty cells is a label alone)."""
+        return any(v.raw.strip() for v in self.values)
+
 
 @dataclass
 class Match:
     """Form row ``row`` read from segments ``first..last`` (label pieces joined); ``how``
-    is ``label``, ``fuzzy``, ``position`` or ``blank``; ``part`` numbers the row within a
-    segment whose values cover several rows."""
+    is ``label``, ``fuzzy``, ``position``, ``blank`` or ``blank_position``; ``part``
+    numbers the row within a segment whose values cover several rows."""
 
     row: int
     first: int
@@ -174,6 +182,16 @@ def similarity(label: str, row: Row, rows: Sequence[Row] = ()) -> float:
     return similarities(label, rows)[rows.index(row)] if row in rows else 0.0
 
 
+def _continues(labels: list[str], row: Row) -> bool:
+    """Whether a segment's own label reads as the rest of ``row``'s printed label (a
+    label wrapped onto the line of its values), not as a label of its own."""
+    own = core("".join(labels))
+    if not own:
+        return False
+    blocks = SequenceMatcher(None, own, core(row.label), autojunk=False).get_matching_blocks()
+    return sum(b.size for b in blocks) >= LIKENESS_FLOOR * len(own)
+
+
 def _garbled(label: str, sims: list[float]) -> bool:
     """A label no row recognises that is no prose either: a candidate for position."""
     return len(label) <= MAX_LABEL and not _PROSE.search(label) and not any(sims)
@@ -199,40 +217,61 @@ class _Aligner:
         that reads only with it)."""
         per_row: list[list[tuple[float, int, str, int]]] = [[] for _ in self.rows]
         seg = self.segs[i]
-        if seg.values:
+        if seg.filled:
             self._valued(i, i, per_row, 0.0)
             return per_row
-        if i and self.segs[i - 1].values and max(self.label(i, i)[1], default=0) < EXACT:
+        if i and self.segs[i - 1].filled and max(self.label(i, i)[1], default=0) < EXACT:
             self._valued(i - 1, i, per_row, SUFFIX_PENALTY)
         for k in range(MAX_JOIN):
             first = i - k
-            if first < 0 or (k and self.segs[first].values):
+            if first < 0 or (k and self.segs[first].filled):
                 break
             _, sims = self.label(first, i)
+            garbled = k == 0 and self._garbled(i, sims)
             for j, row in enumerate(self.rows):
-                if sims[j] >= EXACT and not row.optional:
+                if row.optional:
+                    continue
+                if sims[j]:
                     per_row[j].append((BLANK_WEIGHT * sims[j], first, "blank", i))
+                elif garbled:
+                    per_row[j].append((BLANK_POSITION_SCORE, first, "blank_position", i))
         return per_row
+
+    def _garbled(self, v: int, sims: list[float]) -> bool:
+        """Whether segment ``v``'s own label (its last piece: the item, not the groups a
+        grid prints beside it) is garbled, and nothing in its whole label reads exactly."""
+        if max(sims, default=0) >= EXACT:
+            return False
+        own = self.segs[v].labels[-1] if self.segs[v].labels else ""
+        return _garbled(own, similarities(own, self.rows) if own else [])
 
     def _valued(self, v: int, last: int, per_row: list, penalty: float) -> None:
         """Matches whose values are segment ``v``, labels joined up to ``last``."""
         seg = self.segs[v]
-        fits = {cols: _fits(seg, cols) for cols in {r.cols for r in self.rows}}
+        kinds = {r.cols for r in self.rows}
+        fits = {cols: _fits(seg, cols) for cols in kinds}
+        places = {cols: _placeable(seg, cols) for cols in kinds}
         for k in range(MAX_JOIN - (last - v)):
             first = v - k
-            if first < 0 or (k and self.segs[first].values):
+            if first < 0 or (k and self.segs[first].filled):
                 break
             if last != v and max(self.label(first, v)[1], default=0) >= EXACT:
                 continue  # a label that reads on its own needs no piece from below
             label, sims = self.label(first, last)
-            garbled = k == 0 and last == v and _garbled(label, sims)
+            named = self.label(first, v - 1)[1] if first < v else ()
+            garbled = k == 0 and last == v and self._garbled(v, sims)
             for j, row in enumerate(self.rows):
+                if row.optional and (sims[j] < EXACT or first != v or last != v):
+                    continue  # a variant row is read only from its own label, exactly
+                if named and named[j] >= EXACT and not _continues(seg.labels, row):
+                    continue  # the pieces above name this row alone: a blank row
                 if sims[j]:
                     how = "label" if sims[j] >= EXACT else "fuzzy"
                     score = 1 + sims[j] + FIT_BONUS * fits[row.cols] - penalty
                     per_row[j].append((score, first, how, v))
-                elif garbled and fits[row.cols]:
-                    per_row[j].append((POSITION_SCORE, first, "position", v))
+                elif garbled and places[row.cols] and not row.optional:
+                    score = POSITION_SCORE * (1 if fits[row.cols] else SHORT_SHARE)
+                    per_row[j].append((score, first, "position", v))
 
     def run(self) -> list[Match]:
         n, m = len(self.segs), len(self.rows)
@@ -271,6 +310,15 @@ def _fits(seg: Segment, row_cols: tuple[str, ...]) -> bool:
     if all(c is not None for c in cols):
         return set(cols) <= set(row_cols)
     return len(trimmed([s.raw for s in seg.values], len(row_cols))) == len(row_cols)
+
+
+def _placeable(seg: Segment, row_cols: tuple[str, ...]) -> bool:
+    """Whether a segment could be a row of these columns by position: its values fit, or
+    are fewer (blank cells a flattening dropped) but more than one."""
+    if _fits(seg, row_cols):
+        return True
+    count = len([s for s in seg.values if s.raw != ""])
+    return all(s.col is None for s in seg.values) and 1 < count < len(row_cols)
 
 
 def trimmed(run: list[str], n: int) -> list[str]:
@@ -318,21 +366,19 @@ def alternatives(matches: list[Match], segs: list[Segment], rows: Sequence[Row]
     """Every other way the position-placed segments could sit in their gaps (the rows
     between their labelled neighbours that no label took, that no printed variant rules
     out and whose column count fits). One element when the placement is unique."""
-    fixed = [m for m in matches if m.how != "position" or m.part]
-    loose = [m for m in matches if m.how == "position" and not m.part]
+    fixed = [m for m in matches if m.how not in LOOSE or m.part]
+    loose = [m for m in matches if m.how in LOOSE and not m.part]
     if not loose:
         return [matches]
     keys = {rows[m.row].key for m in fixed}
     taken = {m.row for m in fixed} | {j for j, r in enumerate(rows) if keys & set(r.excludes)}
     options: list[list[list[Match]]] = []
     for group in _gaps(loose, fixed):
-        lo = max((m.row for m in fixed if m.last < group[0].first), default=-1)
-        hi = min((m.row for m in fixed if m.first > group[-1].last), default=len(rows))
-        free = [r for r in range(lo + 1, hi) if r not in taken
-                and all(_fits(segs[m.values], rows[r].cols) for m in group)]
-        ways = [[Match(r, m.first, m.last, "position", 0, m.values)
-                 for r, m in zip(pick, group, strict=True)]
-                for pick in combinations(free, len(group))]
+        ways = _ways(group, fixed, taken, segs, rows)
+        if len(ways) != 1 and any(m.how == "blank_position" for m in group):
+            # a garbled line without values is a blank row only where nothing else fits
+            group = [m for m in group if m.how != "blank_position"]
+            ways = _ways(group, fixed, taken, segs, rows) if group else [[]]
         options.append(ways or [group])
     out: list[list[Match]] = []
     for combo in _product(options):
@@ -340,6 +386,22 @@ def alternatives(matches: list[Match], segs: list[Segment], rows: Sequence[Row]
         if candidate not in out:
             out.append(candidate)
     return out or [matches]
+
+
+def _ways(group: list[Match], fixed: list[Match], taken: set[int], segs: list[Segment],
+          rows: Sequence[Row]) -> list[list[Match]]:
+    """Every placement of ``group`` on the free rows of its gap, in order."""
+    before = [m.row for m in fixed if m.last < group[0].first]
+    after = [m.row for m in fixed if m.first > group[-1].last]
+    lo, hi = max(before, default=-1), min(after, default=len(rows))
+    if any(m.how == "blank_position" for m in group) and not (before and after):
+        return []
+    free = [r for r in range(lo + 1, hi) if r not in taken and not rows[r].optional]
+    return [[Match(r, m.first, m.last, m.how, 0, m.values)
+             for r, m in zip(pick, group, strict=True)]
+            for pick in combinations(free, len(group))
+            if all(m.how == "blank_position" or _placeable(segs[m.values], rows[r].cols)
+                   for r, m in zip(pick, group, strict=True))]
 
 
 def _gaps(loose: list[Match], fixed: list[Match]) -> list[list[Match]]:

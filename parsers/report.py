@@ -365,7 +365,7 @@ def _continues(parts: list[Grid], grid: Grid, spec: Spec) -> bool:
         return not _leaf_groups(grid)
     before = [i for part in parts for i in _rows_named(part, spec)]
     after = _rows_named(grid, spec)
-    return bool(before) and (not after or min(after) > max(before))
+    return not before or not after or min(after) > max(before)
 
 
 def _leaf_groups(grid: Grid) -> bool:

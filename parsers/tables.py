@@ -35,6 +35,7 @@ __all__ = ["CellValue", "Col", "Row", "Spec", "grid_cells", "stream_cells", "rev
 MAX_FUSED_SOLUTIONS = 5000
 MAX_DIGITS = 6  # a count printed in a table has at most this many digits
 MAX_PATTERNS = 64  # blank-column layouts tried against the checks
+MAX_LOST_BLANKS = 2  # blank cells a flattened row of 三 may lose; fewer values are fused digits
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,8 @@ COL_PATTERNS: dict[str, dict[str, str]] = {
                 "pending": "尚未审结|未审结", "total": "总计|合计"},
 }
 UNITS = {"amount_10k_yuan": "10k_yuan", "amount_yuan": "yuan"}
+# Header words naming no column of their own: column groups and the rows' heading cells.
+HEADER_WORDS = re.compile(r"^(申请人情况|法人或其他组织|信息内容|行政诉讼)$")
 SUBTOTALS: tuple[forms.Term, ...] = getattr(forms, "SUBTOTALS", ())  # a group's own total row
 
 
@@ -230,7 +233,8 @@ def _is_header(cells: list[Cell], spec: Spec) -> bool:
     label = "".join(label_key(c.text) for c in cells)
     if spec.groups:  # table 四: every row above the values names groups or columns
         return bool(label) and not all(is_value(c.text) for c in cells)
-    named = sum(match_col(c.text, spec.cols) is not None for c in cells)
+    named = sum(match_col(c.text, spec.cols) is not None or HEADER_WORDS.search(label_key(c.text))
+                is not None for c in cells)
     return named >= 2 or (named == 1 and match_row(label, spec.layout) is None)
 
 
@@ -336,6 +340,9 @@ def tokens(lines: list[str]) -> list[tuple[str, bool]]:
                         label = []
                     out.append(("", True))
                 continue
+            if label:  # a label in a field of its own (a tab row's group cell)
+                out.append(("".join(label), False))
+                label = []
             seen_label = True
             label = _split_field(_unfuse(field), label, out)
         if label:
@@ -413,7 +420,7 @@ def read_segments(segs: list[Segment], spec: Spec) -> list[CellValue]:
     best = _best(readings)
     flag = "row_aligned_by_checks" if len(best) == 1 else "row_ambiguous"
     return _agree(best, flag, {rows[m.row].key for o in options for m in o
-                               if m.how == "position"})
+                               if m.how in ("position", "blank_position")})
 
 
 def _best(readings: list[list[CellValue]]) -> list[list[CellValue]]:
@@ -453,11 +460,11 @@ def _cells(spec: Spec, segs: list[Segment], matches: list[Match]) -> list[CellVa
     for m in matches:
         row, seg = spec.layout[m.row], segs[m.values]
         flag = _label_flag(m, segs)
-        if m.how == "blank":
-            out += [CellValue(spec.table, row.key, c, None, "", "blank_row") for c in row.cols]
+        if m.how in ("blank", "blank_position"):
+            why = "blank_row" if m.how == "blank" else "blank_row_by_order"
+            out += [CellValue(spec.table, row.key, c, None, "", why) for c in row.cols]
         elif all(s.col is not None for s in seg.values):
-            out += [_value(spec, row.key, s.col, s.raw, s.flag or flag) for s in seg.values
-                    if s.col in row.cols]
+            out += _grid_row(spec, row, seg, flag)
         else:
             n, run = len(row.cols), [s.raw for s in seg.values]
             filled = [x for x in run if x != ""]
@@ -465,6 +472,16 @@ def _cells(spec: Spec, segs: list[Segment], matches: list[Match]) -> list[CellVa
                 run = filled[m.part * n:(m.part + 1) * n]
             out += _run_cells(spec, row, run, flag)
     return out
+
+
+def _grid_row(spec: Spec, row: Row, seg: Segment, flag: str | None) -> list[CellValue]:
+    """A grid row's cells by header column; a column the row prints no cell under is
+    NULL (all of them ``blank_row`` when the row holds no value at all)."""
+    cells = {s.col: s for s in seg.values if s.col in row.cols}
+    if not any(label_key(s.raw) for s in seg.values):
+        return [CellValue(spec.table, row.key, c, None, "", "blank_row") for c in row.cols]
+    return [_value(spec, row.key, c, cells[c].raw, cells[c].flag or flag) if c in cells
+            else CellValue(spec.table, row.key, c, None, "", "cell_missing") for c in row.cols]
 
 
 def _label_flag(m: Match, segs: list[Segment]) -> str | None:
@@ -484,7 +501,8 @@ def _run_cells(spec: Spec, row: Row, run: list[str], flag: str | None) -> list[C
         return [_value(spec, row.key, col, raw, flag)
                 for col, raw in zip(row.cols, values, strict=False)]
     digits = all(re.fullmatch(r"[+-]?\d+", v) for v in values)
-    if digits:
+    if digits and (spec.table != "requests" or any(map(_fused, values))
+                   or len(values) < n - MAX_LOST_BLANKS):
         fused = _fused_row(spec, row, values)
         if spec.table != "requests" or fused[0].flag != "fused_digits_unsplit":
             return fused
@@ -493,6 +511,12 @@ def _run_cells(spec: Spec, row: Row, run: list[str], flag: str | None) -> list[C
                 for col in row.cols]
     return [CellValue(spec.table, row.key, col, None, " ".join(values), "fused_digits_unsplit")
             for col in row.cols]
+
+
+def _fused(value: str) -> bool:
+    """Digits that cannot be one count: too many, or a leading zero (``000023``)."""
+    digits = value.lstrip("+-")
+    return len(digits) > MAX_DIGITS or (len(digits) > 1 and digits.startswith("0"))
 
 
 def _row_values(run: list[str], n: int) -> list[str]:

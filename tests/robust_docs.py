@@ -273,7 +273,8 @@ def _pdf_table(matrix: Matrix, font: str, repeat: int = 0, ruled: bool = True,
 def pdf_report(nums: dict[Key, float | None], fmt: str, year: int, agency: str,
                split_at: int | None, cont: str = "repeat", footer: str = "dash",
                nested: bool = True, running: str | None = None, wrap: int = 24,
-               filler: int = 0, ruled: bool = True, wrap_at: float | None = None) -> bytes:
+               filler: int = 0, ruled: bool = True, wrap_at: float | None = None,
+               label=same, title: str | None = None) -> bytes:
     """A report whose table 三 breaks after body row ``split_at`` onto the next page
     (``None``: where the page ends, after ``filler`` paragraphs, the header repeated
     by the typesetter when ``cont`` is ``repeat``).
@@ -294,7 +295,7 @@ def pdf_report(nums: dict[Key, float | None], fmt: str, year: int, agency: str,
     font = "STSong-Light"
     pdfmetrics.registerFont(UnicodeCIDFont(font))
     style = ParagraphStyle("zh", fontName=font, fontSize=9, leading=12)
-    head, body = request_matrix(nums, fmt, nested)
+    head, body = request_matrix(nums, fmt, nested, label)
     body = [[cell[:wrap] if cell not in (LEFT, UP) else cell for cell in row] for row in body]
     if cont == "repeat":
         second = head
@@ -310,7 +311,7 @@ def pdf_report(nums: dict[Key, float | None], fmt: str, year: int, agency: str,
     else:
         table = [_pdf_table(head + body[:split_at], font, 0, ruled, wrap_at), PageBreak(),
                  _pdf_table(continued(second, body[split_at:]), font, 0, ruled, wrap_at)]
-    story = [p(title_of(agency, year)), *map(p, prose(nums, year)), p("一、总体情况"),
+    story = [p(title or title_of(agency, year)), *map(p, prose(nums, year)), p("一、总体情况"),
              *(p("全年依法做好政府信息公开工作，" * 8) for _ in range(filler)),
              p("全年依法做好政府信息公开工作。"), p("二、主动公开政府信息情况"),
              _pdf_table(proactive_matrix(nums, fmt), font, 0, ruled),
@@ -346,17 +347,18 @@ def _docx_table(document, matrix: Matrix) -> None:
 
 
 def docx_report(nums: dict[Key, float | None], fmt: str, year: int, agency: str,
-                split_at: int, cont: str = "none", nested: bool = True) -> bytes:
+                split_at: int, cont: str = "none", nested: bool = True, label=same,
+                title: str | None = None) -> bytes:
     """Table 三 split into two Word tables after body row ``split_at``."""
     import docx
 
     d = docx.Document()
-    for text in (title_of(agency, year), *prose(nums, year), "一、总体情况", "全年工作平稳。",
+    for text in (title or title_of(agency, year), *prose(nums, year), "一、总体情况", "全年工作平稳。",
                  "二、主动公开政府信息情况"):
         d.add_paragraph(text)
     _docx_table(d, proactive_matrix(nums, fmt))
     d.add_paragraph("三、收到和处理政府信息公开申请情况")
-    head, body = request_matrix(nums, fmt, nested)
+    head, body = request_matrix(nums, fmt, nested, label)
     _docx_table(d, head + body[:split_at])
     d.add_paragraph("（续表）")
     _docx_table(d, continued(head if cont == "repeat" else [], body[split_at:]))
@@ -424,10 +426,10 @@ def _numeric(text: str) -> bool:
 
 
 def text_report(nums: dict[Key, float | None], fmt: str, year: int, agency: str,
-                layout: str, nested: bool = True, label=same) -> str:
+                layout: str, nested: bool = True, label=same, title: str | None = None) -> str:
     head, body = request_matrix(nums, fmt, nested, label)
     review = text_rows(review_matrix(nums), "lines" if layout != "tabs" else "tabs")
-    lines = [title_of(agency, year), *prose(nums, year), "一、总体情况", "全年工作平稳。",
+    lines = [title or title_of(agency, year), *prose(nums, year), "一、总体情况", "全年工作平稳。",
              "二、主动公开政府信息情况", *text_rows(proactive_matrix(nums, fmt), layout),
              "三、收到和处理政府信息公开申请情况", *text_rows(head + body, layout),
              "四、政府信息公开行政复议、行政诉讼情况", *review,
