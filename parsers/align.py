@@ -106,18 +106,18 @@ def core(text: str) -> str:
     return _NOT_CJK.sub("", _NUMBERING.sub("", text))
 
 
-def _keywords(pattern: str) -> list[tuple[str, bool]]:
-    """The literal words of a row pattern (look-arounds dropped), each with whether the
-    pattern anchors it at the end of the label."""
+def _keywords(pattern: str) -> list[tuple[str, bool, bool]]:
+    """The literal words of a pattern (look-arounds dropped), each with whether the
+    pattern anchors it at the start and at the end of the text."""
     out = []
     for part in pattern.split("|"):
         word = _REGEX_NOISE.sub("", part)
         if _LITERAL.match(word):
-            out.append((word, part.endswith("$")))
+            out.append((word, part.startswith("^"), part.endswith("$")))
     return out
 
 
-def _one_edit(a: str, b: str) -> bool:
+def one_edit(a: str, b: str) -> bool:
     """Whether ``a`` becomes ``b`` by one character dropped, added, changed or swapped."""
     if a == b:
         return True
@@ -131,16 +131,41 @@ def _one_edit(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
-def _near(keyword: str, text: str, at_end: bool) -> int:
+def _near(keyword: str, text: str, at_start: bool, at_end: bool) -> int:
     """Where (end offset) ``keyword`` occurs in ``text`` with at most one edit, the
-    latest occurrence; -1 if nowhere (``at_end``: only at the very end)."""
+    latest occurrence; -1 if nowhere. Anchors as in the pattern."""
     n, best = len(keyword), -1
     for m in (n - 1, n, n + 1):
-        starts = [len(text) - m] if at_end else range(0, max(len(text) - m + 1, 0))
+        if at_start and at_end:
+            starts: range | list[int] = [0] if m == len(text) else []
+        elif at_end:
+            starts = [len(text) - m]
+        elif at_start:
+            starts = [0]
+        else:
+            starts = range(0, max(len(text) - m + 1, 0))
         for i in starts:
-            if i >= 0 and _one_edit(keyword, text[i:i + m]):
+            if i >= 0 and i + m <= len(text) and one_edit(keyword, text[i:i + m]):
                 best = max(best, i + m)
     return best
+
+
+@lru_cache(maxsize=16384)
+def approx(pattern: str, text: str) -> int:
+    """End offset of the latest occurrence in ``text`` of a word of ``pattern`` (three
+    characters or more) with one character dropped, added, changed or swapped; -1 if
+    none. ``^`` and ``$`` are honoured.
+
+    >>> approx("自然人", "自人"), approx("^其他结果$", "其它结果"), approx("商业企业", "科研机构")
+    (2, 4, -1)
+    """
+    ends = [_near(w, text, start, end) for w, start, end in _keywords(pattern)]
+    return max(ends, default=-1)
+
+
+def likeness(a: str, b: str) -> float:
+    """How alike two words are (0–1), order kept."""
+    return SequenceMatcher(None, a, b, autojunk=False).ratio() if a and b else 0.0
 
 
 @lru_cache(maxsize=16384)
@@ -156,9 +181,9 @@ def _fuzzy(label: str, pattern: str, official: str) -> float:
     text = core(label)
     if not text:
         return 0.0
-    ends = [_near(word, text, at_end) for word, at_end in _keywords(pattern)]
-    if max(ends, default=-1) >= 0:
-        return APPROX * (1 - POSITION_WEIGHT) + APPROX * POSITION_WEIGHT * max(ends) / len(text)
+    end = approx(pattern, text)
+    if end >= 0:
+        return APPROX * (1 - POSITION_WEIGHT) + APPROX * POSITION_WEIGHT * end / len(text)
     target = core(official)
     if not target:
         return 0.0

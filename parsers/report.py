@@ -400,19 +400,23 @@ def specs_for(fmt: str) -> dict[str, Spec]:
 def table_cells(doc: Document, sections: list[Section], fmt: str) -> list[CellValue]:
     specs = specs_for(fmt)
     found: dict[str, list[CellValue]] = {}
+    grids: dict[str, Grid] = {}
     for kind, parts in table_runs(doc.tables, specs):
         if kind == "legacy":
             found.setdefault("legacy", []).extend(c for g in parts for c in legacy_cells(g))
         elif kind in specs and fmt != "legacy" and kind not in found:
-            cells = grid_cells(stitch(parts), specs[kind])
+            grid = stitch(parts)
+            cells = grid_cells(grid, specs[kind])
             if cells:
-                found[kind] = cells
+                found[kind], grids[kind] = cells, grid
     if fmt != "legacy":
         by_number = {s.number: s.text.splitlines() for s in sections}
         for kind, number in (("proactive", 2), ("requests", 3), ("reviews", 4)):
-            if not _complete(found.get(kind, []), specs[kind]):
-                found[kind] = _complement(found.get(kind, []), by_number.get(number) or [],
-                                          specs[kind])
+            # the grid's own text read as tab rows, then the section's text
+            for lines in ((grids[kind].text().splitlines() if kind in grids else []),
+                          by_number.get(number) or []):
+                if not _complete(found.get(kind, []), specs[kind]):
+                    found[kind] = _complement(found.get(kind, []), lines, specs[kind])
     return [c for kind in ("proactive", "requests", "reviews", "legacy")
             for c in found.get(kind, [])]
 

@@ -22,7 +22,18 @@ from functools import cached_property, lru_cache
 from itertools import combinations
 
 from . import forms
-from .align import Match, Segment, Slot, align, alternatives, trimmed
+from .align import (
+    Match,
+    Segment,
+    Slot,
+    align,
+    alternatives,
+    approx,
+    core,
+    likeness,
+    one_edit,
+    trimmed,
+)
 from .checks import consistency
 from .grid import Cell, Grid
 from .normalize import is_furniture, label_key
@@ -35,6 +46,7 @@ __all__ = ["CellValue", "Col", "Row", "Spec", "grid_cells", "stream_cells", "rev
 MAX_FUSED_SOLUTIONS = 5000
 MAX_DIGITS = 6  # a count printed in a table has at most this many digits
 MAX_PATTERNS = 64  # blank-column layouts tried against the checks
+COL_LIKENESS = 0.8  # least likeness of a header cell to a column's label, typos allowed
 MAX_LOST_BLANKS = 2  # blank cells a flattened row of 三 may lose; fewer values are fused digits
 
 
@@ -43,6 +55,7 @@ class Col:
     key: str
     pattern: str
     unit: str | None = None
+    label: str = ""  # as the form prints it
 
 
 @dataclass(frozen=True)
@@ -139,7 +152,7 @@ def build_spec(table: str, fmt: str) -> Spec:
                      tuple(sorted(replaced if t.key in other else other if t.key in replaced
                                   else ())))
                  for t, optional in terms)
-    cols = tuple(Col(t.key, COL_PATTERNS[table][t.key], UNITS.get(t.key))
+    cols = tuple(Col(t.key, COL_PATTERNS[table][t.key], UNITS.get(t.key), t.zh)
                  for t in forms.cols(table, fmt))
     subtotals = {t.key for t in SUBTOTALS}
     return Spec(table, tuple(r for r in rows if r.key not in subtotals), cols,
@@ -166,11 +179,19 @@ def match_row(label: str, rows: Iterable[Row]) -> Row | None:
 
 @lru_cache(maxsize=4096)
 def match_col(text: str, cols: tuple[Col, ...]) -> Col | None:
+    """The column a header cell names: by pattern, else by its likeness to the form's
+    own label (a character dropped, added or swapped)."""
     key = label_key(text)
+    if not key:
+        return None
     for col in cols:
-        if key and re.search(col.pattern, key):
+        if re.search(col.pattern, key):
             return col
-    return None
+    words = core(key)
+    scored = [(1.0 if one_edit(words, core(col.label)) else likeness(words, core(col.label)), -i)
+              for i, col in enumerate(cols) if col.label]
+    best = max(scored, default=(0.0, 0))
+    return cols[-best[1]] if best[0] >= COL_LIKENESS else None
 
 
 def _value(spec: Spec, row_key: str, col_key: str, raw: str, flag: str | None = None) -> CellValue:
@@ -203,10 +224,16 @@ def _group(cell: Cell, header: list[list[Cell]], spec: Spec) -> str | None:
     group = None
     for upper in (c for cs in header for c in cs):
         if upper is not cell and upper.col <= cell.col and upper.last_col >= cell.last_col:
-            row = match_row(label_key(upper.text), spec.rows)
+            row = _group_row(label_key(upper.text), spec)
             if row is not None:
                 group = row.key
     return group
+
+
+def _group_row(label: str, spec: Spec) -> Row | None:
+    """The row a table 四 group heading names, by pattern or with one edit."""
+    return match_row(label, spec.rows) or next(
+        (r for r in spec.rows if approx(r.pattern, core(label)) >= 0), None)
 
 
 def _assign(values: list[Cell], leaves: list[Leaf]) -> list[tuple[Cell, Leaf]]:

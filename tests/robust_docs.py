@@ -384,16 +384,24 @@ def html_table(matrix: Matrix) -> str:
         "<tr>" + "".join(rows.get(r, [])) + "</tr>" for r in range(len(matrix))) + "</table>"
 
 
+def noisy(matrix: Matrix, words) -> Matrix:
+    """``matrix`` with ``words(text)`` applied to every printed word cell (headers, and
+    table 二's row labels): typos in the places row labels are not."""
+    return [[x if x in (LEFT, UP, "") or _numeric(x) else words(x) for x in row] for row in matrix]
+
+
 def html_report(nums: dict[Key, float | None], fmt: str, year: int, agency: str,
                 nested: bool = True, label=same, joined: bool = False,
-                title: str | None = None, tail: tuple[str, ...] = ()) -> bytes:
+                title: str | None = None, tail: tuple[str, ...] = (), words=None) -> bytes:
     head, body = request_matrix(nums, fmt, nested, label, joined)
     title = title or title_of(agency, year)
+    words = words or (lambda text: text)
     parts = [f"<h1>{title}</h1>", *(f"<p>{t}</p>" for t in prose(nums, year)),
              "<p>一、总体情况</p><p>全年工作平稳。</p><p>二、主动公开政府信息情况</p>",
-             html_table(proactive_matrix(nums, fmt)), "<p>三、收到和处理政府信息公开申请情况</p>",
-             html_table(head + body), "<p>四、政府信息公开行政复议、行政诉讼情况</p>",
-             html_table(review_matrix(nums)),
+             html_table(noisy(proactive_matrix(nums, fmt), words)),
+             "<p>三、收到和处理政府信息公开申请情况</p>",
+             html_table(noisy(head, words) + body), "<p>四、政府信息公开行政复议、行政诉讼情况</p>",
+             html_table(noisy(review_matrix(nums), words)),
              "<p>五、存在的主要问题及改进情况</p><p>无。</p><p>六、其他需要报告的事项</p><p>无。</p>",
              f"<p>{agency}</p><p>{year + 1}年1月20日</p>", *(f"<p>{t}</p>" for t in tail)]
     html = (f"<html><head><title>{title}</title></head><body>"
@@ -426,12 +434,14 @@ def _numeric(text: str) -> bool:
 
 
 def text_report(nums: dict[Key, float | None], fmt: str, year: int, agency: str,
-                layout: str, nested: bool = True, label=same, title: str | None = None) -> str:
+                layout: str, nested: bool = True, label=same, title: str | None = None,
+                words=None) -> str:
     head, body = request_matrix(nums, fmt, nested, label)
-    review = text_rows(review_matrix(nums), "lines" if layout != "tabs" else "tabs")
+    words = words or (lambda text: text)
+    review = text_rows(noisy(review_matrix(nums), words), "lines" if layout != "tabs" else "tabs")
     lines = [title or title_of(agency, year), *prose(nums, year), "一、总体情况", "全年工作平稳。",
-             "二、主动公开政府信息情况", *text_rows(proactive_matrix(nums, fmt), layout),
-             "三、收到和处理政府信息公开申请情况", *text_rows(head + body, layout),
+             "二、主动公开政府信息情况", *text_rows(noisy(proactive_matrix(nums, fmt), words), layout),
+             "三、收到和处理政府信息公开申请情况", *text_rows(noisy(head, words) + body, layout),
              "四、政府信息公开行政复议、行政诉讼情况", *review,
              "五、存在的主要问题及改进情况", "无。", "六、其他需要报告的事项", "无。", agency,
              f"{year + 1}年1月20日"]

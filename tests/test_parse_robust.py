@@ -24,6 +24,7 @@ from nianbao.parsers.report import parse_report, published_date
 from nianbao.parsers.tables import REQUESTS_2021, grid_cells, stream_cells
 from nianbao.parsers.values import CellValue
 from tests import robust_docs as rd
+from tests.robust_field import FAMILIES, field_doc, score
 
 AGENCY = "柳宁市太江县人民政府"
 BLANK_ROWS = ("denied_inquiry", "unavailable_unclear", "rejected_publication")
@@ -228,6 +229,38 @@ def test_where_the_checks_cannot_tell_the_row_stays_null():
         lines += [label, *(rd.show(nums[("requests", row.key, c)]) for c in cols)]
     cells = [c for c in stream_cells(lines, spec) if c.flag == "row_ambiguous"]
     assert cells and all(c.value is None for c in cells)
+
+
+@pytest.mark.parametrize("kind", ["drop", "swap", "extra"])
+def test_header_words_with_typos(kind):
+    """Column headers (自然人, 本年制发件数, 结果纠正 …) and table 二's labels misprinted:
+    columns are found by their likeness to the form's own labels."""
+    def words(text: str) -> str:
+        return rd.typo(text, random.Random(text), kind) if len(text) % 2 else text
+
+    for fmt in ("2021", "2019"):
+        nums = rd.numbers(89, fmt)
+        report = parse(rd.html_report(nums, fmt, 2023, AGENCY, words=words), "html")
+        assert_cells(report, rd.expected_cells(nums, fmt))
+
+
+def test_a_garbled_line_without_values_is_a_blank_row_where_nothing_else_fits():
+    nums = rd.with_blanks(rd.numbers(97, "2021"), "2021", ("denied_prohibited_by_law",))
+    label = lambda key, text: "□□□" if key == "denied_prohibited_by_law" else text  # noqa: E731
+    report = parse(rd.text_report(nums, "2021", 2023, AGENCY, "oneline", label=label), "text")
+    assert_cells(report, rd.expected_cells(nums, "2021"))
+    cells = [c for c in report.cells if c.row_key == "denied_prohibited_by_law"]
+    assert {c.flag for c in cells} == {"blank_row_by_order"}
+
+
+@pytest.mark.parametrize("seed", range(0, 2 * len(FAMILIES)))
+def test_field_of_mixed_noise(seed):
+    """Every layout family with blank rows and columns, typos, a garbled label and every
+    title form at once (``python -m tests.robust_field`` measures a larger field)."""
+    doc = field_doc(seed)
+    report = doc.parse()
+    right, wrong, cells = score(doc, report)
+    assert (right, wrong) == (cells, 0) and report.agency == doc.agency
 
 
 # -- 4. values on one line ---------------------------------------------------------------
