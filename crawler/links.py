@@ -102,6 +102,22 @@ def is_attachment(url: str, text: str = "") -> bool:
     return ext in ATTACHMENT_EXT or "downfile" in path or "download" in path
 
 
+_SCRIPT_URL = re.compile(r"""["']((?:https?:)?/?[\w./?=&%-]+\.(?:s?html?|asp|aspx|jsp|php|pdf|docx?|wps)"""
+                         r"""(?:\?[^"']*)?)["']""", re.I)
+
+
+def link_href(a) -> str | None:
+    """Where a link goes: its ``href``, or the page a script opens on click
+    (``href="javascript:void(0)" onclick="window.open('/web/show.asp?id=7')"``)."""
+    href = (a.get("href") or "").strip()
+    if href and not href.lower().startswith(("javascript:", "#", "mailto:", "tel:")):
+        return href
+    for script in (a.get("onclick") or "", href):
+        if m := _SCRIPT_URL.search(script):
+            return m.group(1)
+    return None
+
+
 def classify_links(tree, base_url: str, everything: bool = False) -> list[Link]:
     """Every link of a page, classified (``everything``: unclassified too).
 
@@ -111,9 +127,9 @@ def classify_links(tree, base_url: str, everything: bool = False) -> list[Link]:
     host = urlsplit(base_url).netloc
     out: list[Link] = []
     seen: set[str] = set()
-    for a in tree.xpath("//a[@href]"):
-        href = a.get("href", "").strip()
-        if not href or href.startswith(("javascript:", "mailto:", "#", "tel:")):
+    for a in tree.xpath("//a[@href or @onclick]"):
+        href = link_href(a)
+        if not href:
             continue
         url = urljoin(base_url, href).split("#")[0]
         if url in seen or not url.startswith(("http://", "https://")):
@@ -146,7 +162,8 @@ def classify_links(tree, base_url: str, everything: bool = False) -> list[Link]:
 _ARTICLE = re.compile(r"/t\d{8}_\d+\.s?html?$|/art_\d+_\d+\.html$|/post_\d+\.html$|/content/\S+\.s?html?$")
 _REPORT_COLUMN = re.compile(r"年报|年度报告")
 # other yearly documents published beside the reports (绩效自评报告, 统计公报, 决算 …)
-_OTHER_DOCS = re.compile(r"^关于|绩效|预算|决算|统计公报|审计|法治|要点|计划|总结|规划|公报|自评|述职|报表")
+_OTHER_DOCS = re.compile(r"^关于|绩效|预算|决算|统计公报|国民经济|审计(工作)?报告|审计结果|法治|要点|"
+                         r"工作计划|工作总结|发展规划|规划纲要|公报|自评|述职|报表|通知|意见")
 _CUT_SHORT = re.compile(r"(…|\.{2,}|。{2,})\s*$")
 
 
@@ -194,22 +211,32 @@ def unnamed_columns(tree, base_url: str, short_names: bool = False) -> list[str]
     return list(dict.fromkeys(out))
 
 
+def cut_short_report(text: str, strict: bool = False) -> bool:
+    """A title cut short in a 年报 list ("某县2023年政府信息…") that may be a report's:
+    what is visible says nothing else (not 通知, 绩效自评, 关于…).
+
+    >>> cut_short_report("鹤寿市人民政府办公室政府信..."), cut_short_report("关于鹤寿市2021年度本级...")
+    (True, False)
+    """
+    if not _CUT_SHORT.search(text):
+        return False  # a full title that is not a report's: a distractor listed there
+    key = label_key(text)
+    if strict and not re.search(r"政府信|信息公|政务公|年报|年度报", key):
+        return False  # on a list of everything, only what visibly starts like a report
+    return not _OTHER_DOCS.search(key) and looks_like_report_title(text.rstrip(".…。 ") + "年度报告")
+
+
 def column_articles(tree, base_url: str) -> list[Link]:
     """Articles listed in a 信息公开年报 column, even when their titles are cut short
     ("某县2023年政府信息…") with no ``title=``: everything listed there is a candidate,
     except what its title shows is not a report."""
-    from ..parsers.report import looks_like_report_title
 
     out = []
     for link in classify_links(tree, base_url, everything=True):
         if link.kind == "other" and (_ARTICLE.search(urlsplit(link.url).path)
                                      or _CUT_SHORT.search(link.text)):
-            if not _CUT_SHORT.search(link.text):
-                continue  # a full title that is not a report's: a distractor listed here
-            if _OTHER_DOCS.search(label_key(link.text)) or not looks_like_report_title(
-                    link.text.rstrip(".…。") + "年度报告"):
-                continue  # its visible title already says what it is not
-            out.append(Link(link.url, link.text, "report"))
+            if cut_short_report(link.text):
+                out.append(Link(link.url, link.text, "report"))
     return out
 
 

@@ -198,7 +198,13 @@ class HostGateMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler):
-        gate = HostGate(crawler.settings.getfloat("DOWNLOAD_DELAY"))
+        from scrapy.utils.misc import load_object
+
+        gate_cls = load_object(crawler.settings.get("NIANBAO_HOST_GATE") or HostGate)
+        if hasattr(gate_cls, "from_crawler"):  # a shared gate (Redis) reads its own settings
+            gate = gate_cls.from_crawler(crawler)
+        else:
+            gate = gate_cls(crawler.settings.getfloat("DOWNLOAD_DELAY"))
         return cls(crawler, gate)
 
     def _slot(self, request: Request):

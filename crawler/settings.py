@@ -46,9 +46,14 @@ REDIRECT_MAX_TIMES = 10  # a longer chain is flagged, not followed
 NIANBAO_SCOPE_ALLOW_NETS: list[str] = []
 # robots.txt Crawl-delay is honoured up to this; a host asking more is not crawled (flagged).
 NIANBAO_MAX_CRAWL_DELAY = 60.0
+# The per-host gate (one request in flight, delays): HostGate in this process; a class with
+# the same acquire/release/set_delay (and from_crawler) shares it across workers.
+NIANBAO_HOST_GATE = "nianbao.crawler.politeness.HostGate"
 # List pages read per column (pagination links, page counts, API pages): a list
 # announcing 10,000 pages or paging in a loop stops here, flagged.
 NIANBAO_MAX_LIST_PAGES = 100
+# … and of the disclosure lists of everything (公开目录, 文件资料) a report may hide in.
+NIANBAO_MAX_OTHER_LIST_PAGES = 30
 # The scheduler hands out requests of the hosts with the fewest downloads under way, so
 # one portal waiting at its one-request gate never holds up the others.
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"

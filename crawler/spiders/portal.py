@@ -22,6 +22,7 @@ from .. import cms
 from ..links import (
     classify_links,
     column_articles,
+    cut_short_report,
     department_columns,
     frames,
     is_attachment,
@@ -73,6 +74,7 @@ class PortalSpider(scrapy.Spider):
         self.known: list[str] = []
         self.max_hops = 4
         self.max_list_pages = 100
+        self.max_other_pages = 30
         self.list_seen: dict[str, set[str]] = {}  # column → list requests made for it
         self.capped: set[str] = set()
         self.start_failed: dict[str, set[str]] = {}
@@ -93,6 +95,7 @@ class PortalSpider(scrapy.Spider):
         spider.known = known_reports(path)
         spider.max_hops = crawler.settings.getint("NIANBAO_COLUMN_HOPS", 4)
         spider.max_list_pages = crawler.settings.getint("NIANBAO_MAX_LIST_PAGES", 100)
+        spider.max_other_pages = crawler.settings.getint("NIANBAO_MAX_OTHER_LIST_PAGES", 30)
         return spider
 
     async def start(self):
@@ -153,6 +156,14 @@ class PortalSpider(scrapy.Spider):
                         *cms.script_endpoints(text, url)):
             yield from self._list_request(request, meta, response)
         yield from self._follow_titles(response, cms.hanweb_records(text, url), meta)
+        if not meta["report_list"] and response.meta.get("disclosure"):
+            # a list of everything (公开目录, 文件资料): cut-short report titles, and its pages
+            for link in links:
+                if link.kind == "other" and cut_short_report(link.text, strict=True):
+                    yield self._report(response, link.url, link.text, meta)
+            for page in pagination(tree, text, url):
+                yield from self._list_request(cms.ListRequest(page), {**meta, "disclosure": True},
+                                              response, limit=self.max_other_pages)
         if meta["report_list"]:
             articles = column_articles(tree, url)
             # a further page that lists nothing ends its list's walk (a claimed 10,000 pages)
@@ -186,7 +197,7 @@ class PortalSpider(scrapy.Spider):
             for target in explore:
                 yield response.follow(target, self.parse, errback=self.failure, priority=-1,
                                       meta={**meta, "hops": hops + 1, "column": target,
-                                            "report_list": False})
+                                            "report_list": False, "disclosure": disclosure})
 
     def _parse_json(self, response, meta):
         try:
@@ -245,7 +256,7 @@ class PortalSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"nianbao/bad_list/{portal}")
         logger.warning("bad list answer: %s — %s (archived, not read)", response.url, problem)
 
-    def _list_request(self, request: cms.ListRequest, meta, response):
+    def _list_request(self, request: cms.ListRequest, meta, response, limit: int | None = None):
         """One more page of a column's list, unless the column has had its share
         (``NIANBAO_MAX_LIST_PAGES``): a list claiming 10,000 pages stops there, flagged."""
         column = meta["column"]
@@ -253,7 +264,7 @@ class PortalSpider(scrapy.Spider):
         seen = self.list_seen.setdefault(column, set())
         if key in seen:
             return
-        if len(seen) >= self.max_list_pages:
+        if len(seen) >= (limit or self.max_list_pages):
             if column not in self.capped:
                 self.capped.add(column)
                 portal = meta.get("portal") or "-"
@@ -289,7 +300,7 @@ class PortalSpider(scrapy.Spider):
     def _follow_titles(self, response, links, meta):
         """Links given as (url, title) by a CMS list: reports (pages or files) only."""
         for url, title in links:
-            if looks_like_report_title(title):
+            if looks_like_report_title(title) or (meta.get("report_list") and cut_short_report(title)):
                 yield self._report(response, url, title, meta)
 
     # -- reports -------------------------------------------------------------------
