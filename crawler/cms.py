@@ -420,7 +420,8 @@ def _concatenated(expr: str, variables: dict[str, str]) -> str:
     out = []
     for literal, name in re.findall(r"""["'`]([^"'`]*)["'`]|([\w.$]+)""", expr):
         out.append(literal if not name else variables.get(name, ""))
-    return "".join(out)
+    # template literals: `/api/list?cat=${catId}&pageNo=${page}`
+    return re.sub(r"\$\{\s*([\w.]+)\s*\}", lambda m: variables.get(m.group(1), ""), "".join(out))
 _STATIC = re.compile(r"\.(js|css|png|jpe?g|gif|svg|ico|html?|shtml|pdf|docx?|xlsx?)(\?|$)", re.I)
 
 
@@ -439,7 +440,7 @@ def script_endpoints(text: str, base: str) -> list[ListRequest]:
             r"""(?:var|let|const)\s+(\w+)\s*=\s*["']?([\w./-]*)["']?\s*[;,\n]""", script))
         for m in _CALL.finditer(script):
             raw = _concatenated(m.group(1), variables)
-            if _STATIC.search(raw) or raw.startswith(("javascript:", "#", "data:")) or "${" in raw:
+            if _STATIC.search(raw) or raw.startswith(("javascript:", "#", "data:")):
                 continue
             context = script[m.start():m.end() + 800]
             url = urljoin(base, raw)

@@ -209,6 +209,16 @@ def test_inline_script_json_endpoints(script, url, method, form):
     assert (req.url, req.method, req.form, req.kind) == (url, method, form, "api")
 
 
+@pytest.mark.parametrize("call", [
+    "$.getJSON('/api/list?categoryId=' + channelId + '&pageIndex=' + page + '&pageSize=3', f);",
+    "fetch(`/api/list?categoryId=${channelId}&pageIndex=${page}&pageSize=3`).then(r => r.json());",
+])
+def test_endpoints_built_from_script_variables(call):
+    html = f"<script>var channelId = '1925';\nfunction load(page) {{ {call} }}\nload(1);</script>"
+    [req] = cms.script_endpoints(html, BASE)
+    assert req.url == "http://127.0.0.1/api/list?categoryId=1925&pageIndex=1&pageSize=3"
+
+
 def test_scripts_without_a_page_parameter_are_not_endpoints():
     html = "<script>$.get('/api/visits', {id: 3}); var x = 'page.js';</script>"
     assert cms.script_endpoints(html, BASE) == []
