@@ -88,7 +88,7 @@ def doc_to_docx(data: bytes, timeout: float | None = None) -> bytes:
             raise ConvertError(f"convert_failed:soffice:rc={done.returncode}:{why[-120:]}")
         if result.stat().st_size > limits.MAX_PARSE_BYTES:
             raise ConvertError(f"convert_failed:soffice:too_large:{result.stat().st_size}")
-        return result.read_bytes()
+        return drop_sliver_columns(result.read_bytes())
 
 
 def fallback_text(data: bytes, timeout: float | None = None) -> tuple[str, str]:
@@ -139,3 +139,80 @@ def _common_share(line: str) -> float:
         except UnicodeEncodeError:
             pass
     return common / len(cjk)
+
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+SLIVER_TWIPS = 30  # a table grid column narrower than this (1/48 inch) is an artefact
+
+
+def drop_sliver_columns(docx: bytes) -> bytes:
+    """A DOCX whose tables lost the hairline grid columns LibreOffice (like WPS) adds
+    where two rows' borders almost meet: the cells spanning one span one column less,
+    so a value stays under its header instead of straddling two grid columns. Tables
+    where a sliver holds a cell of its own are left alone; so is anything unreadable."""
+    import io
+    import zipfile
+
+    from lxml import etree
+
+    try:
+        box = limits.SafeZip(docx)
+        name = box.find("word/document.xml")
+        if name is None:
+            return docx
+        root = etree.fromstring(box.read(name))
+    except Exception:  # the DOCX reader will say what is wrong with it
+        return docx
+    w = f"{{{_W}}}"
+    changed = False
+    for tbl in root.iter(f"{w}tbl"):
+        grid = tbl.find(f"{w}tblGrid")
+        if grid is None:
+            continue
+        cols = grid.findall(f"{w}gridCol")
+        widths = []
+        for col in cols:
+            try:
+                widths.append(int(col.get(f"{w}w", "1000")))
+            except ValueError:
+                widths.append(1000)
+        slivers = {i for i, width in enumerate(widths) if width < SLIVER_TWIPS}
+        if not slivers or len(slivers) == len(cols):
+            continue
+        plan = []  # (span element or cell properties, new span)
+        ok = True
+        for tr in tbl.findall(f"{w}tr"):
+            at = 0
+            before = tr.find(f"{w}trPr/{w}gridBefore")
+            if before is not None:
+                at += int(before.get(f"{w}val", "0") or 0)
+            for tc in tr.findall(f"{w}tc"):
+                span_el = tc.find(f"{w}tcPr/{w}gridSpan")
+                span = int(span_el.get(f"{w}val", "1") or 1) if span_el is not None else 1
+                covered = set(range(at, at + span))
+                lose = len(covered & slivers)
+                if lose == span:  # a cell standing in a sliver alone
+                    ok = False
+                elif lose:
+                    plan.append((span_el, span - lose))
+                at += span
+        if not ok or any(before is not None for before in tbl.iter(f"{w}gridBefore", f"{w}gridAfter")):
+            continue
+        for span_el, span in plan:
+            span_el.set(f"{w}val", str(span))
+        for i in sorted(slivers, reverse=True):
+            grid.remove(cols[i])
+        changed = True
+    if not changed:
+        return docx
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            if info.is_dir():
+                data = b""
+            elif info.filename == name:
+                data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+            else:
+                data = box.read(info.filename)
+            dst.writestr(info, data)
+    return out.getvalue()

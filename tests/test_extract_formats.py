@@ -293,8 +293,10 @@ def test_word97_read_through_libreoffice(word97, ext):
     report = parsed.report
     assert report.is_report and "converted:soffice" in report.flags
     assert report.agency == "示范县人民政府" and report.year == YEAR
-    right, wrong, null = score(parsed, keys=("requests",))
-    assert right == sum(1 for k in truth() if k[0] == "requests"), (wrong, null)
+    right, wrong, null = score(parsed, keys=("requests", "reviews"))
+    # table 四 too: LibreOffice's hairline grid column (w:w="1") is dropped, so 总计 of
+    # 行政复议 stays under its group instead of straddling two grid columns
+    assert right == sum(1 for k in truth() if k[0] in ("requests", "reviews")), (wrong, null)
 
 
 def test_rejected_doc_keeps_its_text(word97):
