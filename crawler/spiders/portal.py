@@ -204,6 +204,9 @@ class PortalSpider(scrapy.Spider):
             data = cms.load_json(response.text)
         except (cms.BadList, AttributeError) as exc:
             self._bad_list(response, str(exc) or "not text")
+            if not response.meta.get("bad_retry"):  # a passing fault: asked once more
+                yield response.request.replace(dont_filter=True,
+                                               meta={**response.meta, "bad_retry": True})
             return
         links = cms.json_links(data, meta["page_url"])
         yield from self._follow_titles(response, links, meta)
@@ -226,6 +229,8 @@ class PortalSpider(scrapy.Spider):
             links = classify_links(tree, meta["page_url"])
             for link in links:
                 if link.kind in ("report", "attachment") and looks_like_report_title(link.text):
+                    yield self._report(response, link.url, link.text, meta)
+                elif link.kind == "other" and meta.get("report_list") and cut_short_report(link.text):
                     yield self._report(response, link.url, link.text, meta)
         yield from self._more_api_pages(response, meta, page_count(text))
 
