@@ -296,11 +296,22 @@ def _row_segment(r: int, cells: list[Cell], leaves: list[Leaf]) -> Segment:
     labels = [label_key(c.text) for c in label_cells if c.text.strip()]
     labels += [label_key(c.text) for c in area if not _valueish(c.text)]
     values = [c for c in area if _valueish(c.text)]
+    if not any(c.text.strip() for c in values) and cells and (tail := _trailing(cells[-1])):
+        labels[-1:], values = [label_key(tail[0])], [Cell(tail[1], flag=cells[-1].flag)]
     if not leaves or any(split_values(c.text) for c in values):
         slots = [Slot(raw, None, c.flag) for c in values for raw in _raws(c.text)]
     else:
         slots = [Slot(c.text, leaf[0].key, c.flag) for c, leaf in _assign(values, leaves)]
     return Segment(labels, slots)
+
+
+_LABEL_THEN_VALUES = re.compile(r"^(.*?[^\d\s.+-])\s+((?:[+-]?\d[\d,.]*\s*)+)$")
+
+
+def _trailing(cell: Cell) -> tuple[str, str] | None:
+    """A cell printing a row's label and then its values (``（一）予以公开 3 0 1``)."""
+    m = _LABEL_THEN_VALUES.match(cell.text.strip())
+    return (m.group(1), m.group(2).strip()) if m else None
 
 
 def _valueish(text: str) -> bool:
