@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .checks import Check, run_checks
+from .checks import Check, chinese_number, run_checks
 from .extract import Document
 from .grid import Grid, stitch
 from .normalize import is_furniture, label_key, stable_text
@@ -167,11 +167,34 @@ def published_date(doc: Document) -> str | None:
     for line in reversed(_body_lines(doc)[-8:]):
         if len(line) <= 20 and (m := _DATE.search(line)):
             return _iso(m)
+        if len(line) <= 20 and (date := chinese_date(line)):
+            return date
     for key in _PROPERTY_DATES:
         value = doc.meta.get(key, "")
         if m := (_PDF_DATE.match(value) or _DATE.search(value)):
             return _iso(m)
     return None
+
+
+_CN_DATE = re.compile(r"([〇零一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月"
+                      r"\s*([一二三四五六七八九十]{1,3})\s*日")
+_CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
+
+
+def chinese_date(text: str) -> str | None:
+    """A date written in Chinese numerals, as signatures print them.
+
+    >>> chinese_date("二〇二四年一月二十日")
+    '2024-01-20'
+    """
+    m = _CN_DATE.search(text)
+    if not m:
+        return None
+    year = int("".join(_CN_DIGIT[c] for c in m.group(1)))
+    month, day = chinese_number(m.group(2)), chinese_number(m.group(3))
+    if not (month and day and 1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
 
 
 def _body_lines(doc: Document) -> list[str]:
@@ -222,6 +245,7 @@ def agency_from_title(title: str) -> str | None:
     return head if len(head) >= 2 and not _CHROME.search(head) else None
 
 
+_SEAL = re.compile(r"[(（]\s*(?:盖章|印章|章)\s*[)）]$")
 _STATEMENT = re.compile(r"(?:本(?:年度)?报告|本年报)?(?:是|系)?由([\u4e00-\u9fff()（）]{2,40}?)"
                         r"(?:负责)?(?:编制|编写|制作|起草)")
 
@@ -233,10 +257,11 @@ def agency_from_body(doc: Document) -> str | None:
     for line in lines[:40]:
         if (m := _STATEMENT.search(line)) and _agency_like(_trim(m.group(1))):
             return _trim(m.group(1))
-    tail = lines[-8:]
+    tail = [_SEAL.sub("", line).strip() for line in lines[-8:]]
     for i in range(len(tail) - 1, -1, -1):
-        if _DATE.search(tail[i]) and i and _agency_like(tail[i - 1]):
-            return tail[i - 1].strip()
+        dated = _DATE.search(tail[i]) or chinese_date(tail[i])
+        if dated and i and _agency_like(tail[i - 1]):
+            return tail[i - 1]
     if doc.meta.get("ContentSource"):
         return doc.meta["ContentSource"]
     for line in reversed(tail):

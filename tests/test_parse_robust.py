@@ -331,6 +331,14 @@ def test_title_broken_over_two_lines_in_a_pdf():
     assert report.agency == AGENCY
 
 
+def test_signature_with_seal_and_a_date_in_chinese_numerals():
+    doc = Document(lines=["2023年政府信息公开工作年度报告", "一、总体情况", "正文",
+                          "二、主动公开政府信息情况", "无", "太江县教育局（盖章）", "二〇二四年一月二十日",
+                          "版权所有:太江县人民政府办公室"])
+    report = parse_report(doc)
+    assert report.agency == "太江县教育局" and report.published == "2024-01-20"
+
+
 def test_published_date_from_signature_or_file_properties():
     nums = rd.numbers(67, "2021")
     assert parse(rd.docx_report(nums, "2021", 2023, AGENCY, 9), "docx").published == "2024-01-20"
