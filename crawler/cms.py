@@ -381,6 +381,37 @@ def json_page_total(data, items_on_page: int, size: int | None = None) -> int | 
     return math.ceil(total / per_page)
 
 
+def api_pages(request_url: str, method: str, form: dict[str, str], paging: dict,
+              numbers) -> list[ListRequest]:
+    """Requests for the given page numbers of an API list."""
+    key, where = paging.get("key"), paging.get("in", "query")
+    if not key:
+        return []
+    parts = urlsplit(request_url)
+    out = []
+    for n in numbers:
+        page_form = {**form, key: str(n)} if where in ("form", "both") else dict(form)
+        url = request_url
+        if where in ("query", "both"):
+            query = [(k, str(n) if k == key else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+            url = urlunsplit((*parts[:3], urlencode(query), ""))
+        out.append(ListRequest(url, method, page_form, paging.get("kind", "json"), paging))
+    return out
+
+
+_ONCLICK_PAGE = re.compile(r"\w+\(\s*['\"]?(\d{1,5})['\"]?\s*\)")
+
+
+def onclick_pages(tree) -> list[int]:
+    """Page numbers a script pager asks for (``onclick="searchsubmit(6)"``)."""
+    out = set()
+    for a in tree.xpath("//a[@onclick] | //a[starts-with(@href, 'javascript:')]"):
+        for script in (a.get("onclick") or "", a.get("href") or ""):
+            if m := _ONCLICK_PAGE.search(script):
+                out.add(int(m.group(1)))
+    return sorted(out)
+
+
 def next_json_pages(request_url: str, method: str, form: dict[str, str], paging: dict,
                     total_pages: int) -> list[ListRequest]:
     """Requests for pages 2…N of a JSON list (asked only from its first page)."""
@@ -450,7 +481,10 @@ def script_endpoints(text: str, base: str) -> list[ListRequest]:
             if (d := re.search(r"data\s*:\s*(\{[^{}]*\})", context)) or (
                     d := re.search(r"""["'`]\s*,\s*(\{[^{}]*\})""", context[:len(m.group(0)) + 200])):
                 data = {k: variables.get(v, v) for k, v in _js_object(d.group(1).strip("{}")).items()}
-            post = re.search(r"\$\.post|axios\.post|(type|method)\s*:\s*['\"]post", context, re.I)
+            # the method may be given before the url ($.ajax({type: 'POST', url: …}))
+            around = script[script.rfind("{", 0, m.start()) if "{" in script[:m.start()] else 0:m.end() + 800]
+            post = re.search(r"\$\.post|axios\.post|(type|method)\s*:\s*['\"]post",
+                             around if len(around) < 1200 else context, re.I)
             in_query = next((k for k in query if k.lower() in PAGE_KEYS), None)
             in_data = next((k for k in data if k.lower() in PAGE_KEYS), None)
             key = in_data or in_query

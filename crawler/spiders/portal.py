@@ -148,7 +148,7 @@ class PortalSpider(scrapy.Spider):
         if tree is None:
             return
         text, url = response.text, response.url
-        links = classify_links(tree, url)
+        links = classify_links(tree, url, everything=True)
         if is_report_column(tree) or any(link.kind == "report" for link in links):
             meta["report_list"] = True
         for request in (*cms.hanweb_groups(text, url), *cms.xxgk_pages(text, url),
@@ -226,12 +226,18 @@ class PortalSpider(scrapy.Spider):
             yield from self._follow_titles(response, cms.hanweb_records(text, response.url), meta)
         tree = self._tree(response)
         if tree is not None:
-            links = classify_links(tree, meta["page_url"])
+            links = classify_links(tree, meta["page_url"], everything=True)
             for link in links:
                 if link.kind in ("report", "attachment") and looks_like_report_title(link.text):
                     yield self._report(response, link.url, link.text, meta)
                 elif link.kind == "other" and meta.get("report_list") and cut_short_report(link.text):
                     yield self._report(response, link.url, link.text, meta)
+            # a script pager (onclick="searchsubmit(6)") names the pages to ask
+            paging = response.meta.get("paging") or {}
+            for request in cms.api_pages(response.url, response.request.method,
+                                         response.meta.get("form") or {}, paging,
+                                         cms.onclick_pages(tree)):
+                yield from self._list_request(request, meta, response)
         yield from self._more_api_pages(response, meta, page_count(text))
 
     def _more_api_pages(self, response, meta, total: int | None):
