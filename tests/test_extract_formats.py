@@ -227,6 +227,25 @@ def test_scanned_pdf_is_read_by_ocr(scanned_pdf):
     assert all(c.flag and c.flag.startswith(("ocr:", "ocr_low_confidence:")) for c in got.values())
 
 
+def test_pdf_with_one_scanned_page(scanned_pdf):
+    """Page 1 a scan, page 2 text (the signature): the OCR'd page's lines go before the
+    text page's, the agency and date still come from the text."""
+    import pypdfium2 as pdfium
+
+    mixed = pdfium.PdfDocument.new()
+    mixed.import_pages(pdfium.PdfDocument(scanned_pdf), [0])
+    mixed.import_pages(pdfium.PdfDocument(report_pdf(YEAR)), [1])
+    out = io.BytesIO()
+    mixed.save(out)
+    parsed = parse_capture(out.getvalue(), "application/pdf", "http://127.0.0.1/m.pdf")
+    report = parsed.report
+    assert "ocr_pages:1/2" in report.flags
+    assert report.agency == "示范县人民政府" and report.published == "2025-01-27"
+    assert report.text.index("行政复议") < report.text.rindex("示范县人民政府")
+    right, wrong, null = score(parsed)
+    assert right >= 0.97 * len(truth()) and not wrong, (wrong, null)
+
+
 def test_image_attachment_table_four():
     """A photographed table 四 (PNG): 15 distinct figures under three header groups."""
     sheet = report_sheets()[1]
