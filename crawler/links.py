@@ -143,6 +143,8 @@ def classify_links(tree, base_url: str, everything: bool = False) -> list[Link]:
             # departments' reports), never a bare column name (a neighbour's 年报 column)
             if looks_like_report_title(text) and not column_like and _YEAR.search(key):
                 out.append(Link(url, text, "attachment" if is_attachment(url) else "report"))
+            elif everything and _CUT_SHORT.search(text):  # 江西省农业农村厅政府信息…
+                out.append(Link(url, text, "other"))
             continue
         if is_attachment(url, text):
             out.append(Link(url, text, "attachment"))
@@ -162,7 +164,7 @@ def classify_links(tree, base_url: str, everything: bool = False) -> list[Link]:
 _ARTICLE = re.compile(r"/t\d{8}_\d+\.s?html?$|/art_\d+_\d+\.html$|/post_\d+\.html$|/content/\S+\.s?html?$")
 _REPORT_COLUMN = re.compile(r"年报|年度报告")
 # other yearly documents published beside the reports (绩效自评报告, 统计公报, 决算 …)
-_OTHER_DOCS = re.compile(r"^关于|绩效|预算|决算|统计公报|国民经济|审计(工作)?报告|审计结果|法治|要点|"
+_OTHER_DOCS = re.compile(r"^关于|政府信息与政|绩效|预算|决算|统计公报|国民经济|审计(工作)?报告|审计结果|法治|要点|"
                          r"工作计划|工作总结|发展规划|规划纲要|公报|自评|述职|报表|通知|意见")
 _CUT_SHORT = re.compile(r"(…|\.{2,}|。{2,})\s*$")
 
@@ -221,6 +223,8 @@ def cut_short_report(text: str, strict: bool = False) -> bool:
     if not _CUT_SHORT.search(text):
         return False  # a full title that is not a report's: a distractor listed there
     key = label_key(text)
+    if re.search(r"公开(指|目|制|规|通|意|方|办|考|要)", key):
+        return False  # 信息公开指(南), 公开目(录), 公开制(度) …
     if strict and not re.search(r"政府信|信息公|政务公|年报|年度报", key):
         return False  # on a list of everything, only what visibly starts like a report
     return not _OTHER_DOCS.search(key) and looks_like_report_title(text.rstrip(".…。 ") + "年度报告")
