@@ -50,10 +50,15 @@ def _headers(headers) -> list[tuple[str, str]]:
 
 class WarcWriterMiddleware:
     def __init__(self, directory: Path, max_size: int, crawler):
-        self.writer = RotatingWarcWriter(
-            directory, max_size=max_size,
-            info={"operator": crawler.settings.get("NIANBAO_CONTACT", ""),
-                  "http-header-user-agent": crawler.settings.get("USER_AGENT", "")})
+        info = {"operator": crawler.settings.get("NIANBAO_CONTACT", ""),
+                "http-header-user-agent": crawler.settings.get("USER_AGENT", "")}
+        worker = crawler.settings.get("NIANBAO_WORKER_ID")
+        if worker:  # a worker of a shared crawl: its id in the names, `.open` while written
+            from .workerwarc import WorkerWarcWriter
+
+            self.writer = WorkerWarcWriter(directory, worker, max_size=max_size, info=info)
+        else:
+            self.writer = RotatingWarcWriter(directory, max_size=max_size, info=info)
         self.stats = crawler.stats
 
     @classmethod

@@ -52,6 +52,17 @@ def data_options(fn):
     return fn
 
 
+def redis_options(fn):
+    fn = click.option("--idle", type=click.FloatRange(0), default=None,
+                      help="With --redis: stop a worker once the shared frontier has been "
+                           "empty this long (seconds; default 30).")(fn)
+    fn = click.option("--namespace", default="nianbao", show_default=True,
+                      help="With --redis: key prefix of this crawl in Redis.")(fn)
+    fn = click.option("--redis", "redis_url", metavar="URL", default=None,
+                      help="Shared frontier: redis://HOST:PORT/DB (scrapy-redis).")(fn)
+    return fn
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EPILOG)
 @click.version_option(__version__, "-V", "--version", prog_name="nianbao")
 @click.option("--settings", "settings_dir", type=click.Path(path_type=Path), default=None,
@@ -116,10 +127,19 @@ def _project(settings: Settings) -> dict:
 @click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE",
               help="Override a Scrapy setting, as `scrapy crawl -s`.")
 @click.option("--progress/--no-progress", default=None, help="Live counts (default: on a terminal).")
+@redis_options
+@click.option("--workers", type=click.IntRange(0, 256), default=1, show_default=True,
+              help="With --redis: local worker processes (0: only seed the frontier, for "
+                   "`nianbao worker` on other machines).")
 @data_options
 @click.pass_context
-def crawl(ctx, portals, start_urls, settings, progress, data, db):
-    """Crawl PORTALS from the registry (`nianbao portals`), or --start-url URLs."""
+def crawl(ctx, portals, start_urls, settings, progress, redis_url, namespace, idle, workers,
+          data, db):
+    """Crawl PORTALS from the registry (`nianbao portals`), or --start-url URLs.
+
+    With --redis, the frontier is shared in Redis: N local workers (and any
+    `nianbao worker` started elsewhere) crawl it; every worker's WARC files are ingested
+    at the end."""
     from .crawler.run import CrawlLocked, run_crawl
     from .crawler.spiders.portal import UnknownPortal
 
@@ -127,18 +147,84 @@ def crawl(ctx, portals, start_urls, settings, progress, data, db):
         raise click.UsageError("name a portal (see `nianbao portals`) or give --start-url")
     overrides = _overrides(settings)
     if progress is None:
-        progress = console.is_terminal and not ctx.obj["quiet"]
+        progress = console.is_terminal and not ctx.obj["quiet"] and not redis_url
     overrides.setdefault("NIANBAO_PROGRESS", str(bool(progress)))
     overrides.setdefault("LOG_LEVEL", ctx.obj["log_level"])
+    if idle is not None:
+        overrides["NIANBAO_IDLE_SECONDS"] = str(idle)
     try:
-        result = run_crawl(data, list(portals), list(start_urls), db, overrides,
-                           _project(_settings(ctx)))
+        if redis_url:
+            result = _distributed(ctx, redis_url, namespace, workers, data, db, portals,
+                                  start_urls, overrides)
+            if result is None:
+                return
+        else:
+            result = run_crawl(data, list(portals), list(start_urls), db, overrides,
+                               _project(_settings(ctx)))
     except CrawlLocked as exc:
         console.print(f"[red]error:[/red] {exc}")
         sys.exit(EXIT_LOCKED)
     except UnknownPortal as exc:
         raise click.BadParameter(str(exc), param_hint="PORTALS") from exc
     _report_crawl(result, db_path(data, db))
+
+
+def _distributed(ctx, url, namespace, workers, data, db, portals, start_urls, overrides):
+    from .crawler.distributed import RedisLost
+    from .crawler.workers import DistributedError, run_distributed
+
+    try:
+        result = run_distributed(data, url, list(portals), list(start_urls), db, overrides,
+                                 _project(_settings(ctx)), workers, namespace,
+                                 _settings(ctx).override)
+    except (DistributedError, RedisLost) as exc:
+        _distributed_exit(exc)
+    if workers == 0:
+        console.print(f"seeded {result.stats.get('nianbao/seeded', 0)} request(s) into "
+                      f"{url} (namespace {namespace}); start workers with "
+                      f"`nianbao worker --redis {url}`")
+        return None
+    return result
+
+
+def _distributed_exit(exc: Exception):
+    click.echo(f"error: {exc}", err=True)
+    sys.exit(getattr(exc, "exit_code", EXIT_ERROR))
+
+
+@cli.command(epilog=EPILOG)
+@redis_options
+@click.option("--id", "worker_id", default=None,
+              help="Worker id, in its WARC file names (default: HOSTNAME-PID).")
+@click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE",
+              help="Override a Scrapy setting for this worker.")
+@data_options
+@click.pass_context
+def worker(ctx, redis_url, namespace, idle, worker_id, settings, data, db):
+    """Join the shared crawl in Redis (from any machine) until its frontier has been
+    empty for --idle seconds; WARC files go to DATA/warc/ with the worker id in their
+    names, for `nianbao ingest` on the central machine."""
+    from .crawler.distributed import RedisLost
+    from .crawler.workers import DistributedError, run_worker
+
+    if not redis_url:
+        raise click.UsageError("give --redis redis://HOST:PORT/DB (the crawl's frontier)")
+    overrides = _overrides(settings)
+    overrides.setdefault("LOG_LEVEL", ctx.obj["log_level"])
+    overrides.setdefault("NIANBAO_PROGRESS", "False")
+    if idle is not None:
+        overrides["NIANBAO_IDLE_SECONDS"] = str(idle)
+    try:
+        result = run_worker(redis_url, namespace, data, db, worker_id, overrides,
+                            _project(_settings(ctx)))
+    except (DistributedError, RedisLost) as exc:
+        _distributed_exit(exc)
+    if result.already_finished:
+        console.print("the crawl has finished: nothing to do")
+        return
+    stats = result.stats
+    console.print(f"worker {result.worker}: {stats.get('response_received_count', 0)} "
+                  f"responses, {stats.get('nianbao/bytes', 0):,} bytes ({result.reason})")
 
 
 def _report_crawl(result, db_file: Path) -> None:
@@ -246,6 +332,9 @@ def ingest(ctx, data, db):
     """Ingest WARC records not yet in the database (what a crawl does at its end)."""
     if not warc_dir(data).is_dir():
         raise Failed(f"no WARC files under {warc_dir(data)}: crawl first, or pass --data")
+    from .crawler.workerwarc import seal_orphans
+
+    seal_orphans(warc_dir(data))  # files left open by stopped crawl workers (cut-off tail)
     target = db_path(data, db)
     database = _open(target)
     _print_stats(Ingestor(database, _project(_settings(ctx))["NIANBAO_PORTALS"])
