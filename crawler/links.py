@@ -225,7 +225,7 @@ def cut_short_report(text: str, strict: bool = False) -> bool:
     key = label_key(text)
     if re.search(r"公开(指|目|制|规|通|意|方|办|考|要)", key):
         return False  # 信息公开指(南), 公开目(录), 公开制(度) …
-    if strict and not re.search(r"政府信|信息公|政务公|年报|年度报", key):
+    if strict and not re.search(r"政府信|信息公|年报|年度报", key):
         return False  # on a list of everything, only what visibly starts like a report
     return not _OTHER_DOCS.search(key) and looks_like_report_title(text.rstrip(".…。 ") + "年度报告")
 
