@@ -164,7 +164,7 @@ def classify_links(tree, base_url: str, everything: bool = False) -> list[Link]:
 _ARTICLE = re.compile(r"/t\d{8}_\d+\.s?html?$|/art_\d+_\d+\.html$|/post_\d+\.html$|/content/\S+\.s?html?$")
 _REPORT_COLUMN = re.compile(r"年报|年度报告")
 # other yearly documents published beside the reports (绩效自评报告, 统计公报, 决算 …)
-_OTHER_DOCS = re.compile(r"^关于|政府信息与政|绩效|预算|决算|统计公报|国民经济|审计(工作)?报告|审计结果|法治|要点|"
+_OTHER_DOCS = re.compile(r"^关于|政府信息与政|网站|绩效|预算|决算|统计公报|国民经济|审计(工作)?报告|审计结果|法治|要点|"
                          r"工作计划|工作总结|发展规划|规划纲要|公报|自评|述职|报表|通知|意见")
 _CUT_SHORT = re.compile(r"(…|\.{2,}|。{2,})\s*$")
 
