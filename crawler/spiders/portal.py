@@ -369,7 +369,7 @@ class PortalSpider(scrapy.Spider):
                 return
         else:
             message = re.sub(r"\s+", " ", failure.getErrorMessage())[:200]
-        if failure.check(IgnoreRequest):
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
             return  # robots.txt, a detected block, a flagged request: already counted
         self.crawler.stats.inc_value(f"nianbao/errors/{portal}")
         self.failed.append(f"{request.url}: {message}")
