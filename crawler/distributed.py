@@ -126,11 +126,6 @@ def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
-def now_ms(server: redis.Redis) -> int:
-    sec, usec = server.time()
-    return int(sec) * 1000 + int(usec) // 1000
-
-
 # -- the frontier: Lua scripts ---------------------------------------------------------
 
 _NOW = "local t = redis.call('TIME'); local now = t[1] * 1000 + math.floor(t[2] / 1000)\n"

@@ -528,15 +528,3 @@ def ingest_finished(data: Path, database: Path, registry: dict, stats: dict,
         })
     db.conn.close()
     return result
-
-
-def frontier_status(url: str, ns: str = "nianbao") -> dict[str, Any]:
-    """What a crawl in Redis is doing (for `nianbao worker --status` and the bench)."""
-    keys = Keys(namespace_ok(ns))
-    server = reach(url)
-    frontier = Frontier(server, keys)
-    return {"crawl": crawl_record(server, keys), "queued": frontier.queued(),
-            "leased": frontier.in_flight(),
-            "workers": [w.decode() for w in server.hkeys(keys.workers)],
-            "seen": int(server.scard(keys.dupefilter)),
-            "rss_kb": {k.decode(): int(v) for k, v in server.hgetall(keys.rss).items()}}

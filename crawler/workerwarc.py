@@ -74,9 +74,7 @@ def complete_length(fh: BinaryIO) -> int:
         if len(buf) < 3:
             more = fh.read(1 << 20)
             if not more:
-                if buf or inflater is not None:
-                    return good
-                return good
+                return good  # a cut-off member (or nothing) at the end
             buf += more
             continue
         if inflater is None:

@@ -325,3 +325,23 @@ def test_two_crawls_of_the_same_portals_are_refused(field, redis_server, tmp_pat
     for key in client.scan_iter(match="busy*"):
         client.delete(key)
     client.delete("nianbao-claims")
+
+
+def test_worker_warc_files_sealed_after_a_kill(tmp_path):
+    """A worker's file is `.open` while written; one left with a cut-off record (its
+    writer killed) is cut back to its last whole record and finished, once unlocked."""
+    from nianbao.crawler.workerwarc import WorkerWarcWriter, seal_orphans
+
+    writer = WorkerWarcWriter(tmp_path, "host-1")
+    for i in range(3):
+        writer.write_exchange(f"http://127.0.0.9/{i}", "GET", [], 200, "OK", [], b"x" * 5000)
+    open_path = writer.path
+    assert open_path.name.startswith("nianbao-host-1-") and open_path.name.endswith(".open")
+    assert seal_orphans(tmp_path) == [] and warc_files(tmp_path) == []  # locked: live writer
+    with open(open_path, "ab") as fh:
+        fh.write(b"\x1f\x8b\x08\x00" + b"cut off")  # what a kill mid-write leaves
+    writer._fh.close()  # the writer dies: its lock goes with it
+    sealed = seal_orphans(tmp_path)
+    assert [p.name for p in sealed] == [open_path.name[:-len(".open")]]
+    records = list(read_records(sealed[0]))
+    assert not [r for r in records if isinstance(r, ReadError)] and len(records) == 7
