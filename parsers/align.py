@@ -28,6 +28,7 @@ from functools import lru_cache
 from itertools import combinations
 from typing import TYPE_CHECKING
 
+from . import forms
 from .values import is_number
 
 if TYPE_CHECKING:
@@ -163,6 +164,45 @@ def approx(pattern: str, text: str) -> int:
     return max(ends, default=-1)
 
 
+_STARTS_ITEM = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.]|[(（][一二三四五六七八九十\d]{1,3}[)）]"
+                          r"|\d{1,2}\s*[.、．])")
+# The headings rows are printed under, as their words (core): the forms' row groups,
+# table 二's 第二十条第（X）项 and 信息内容.
+HEADING_WORDS = tuple(sorted({core(g) for g in (
+    forms.RESULTS, forms.DENIED, forms.UNAVAILABLE, forms.REJECTED, forms.OTHER,
+    "第二十条第（一）项", "信息内容")}, key=len, reverse=True))
+_HEADINGS = re.compile("^(?:" + "|".join(HEADING_WORDS) + ")+$")
+
+
+def _continuation(label: str) -> bool:
+    """Whether a label piece can be the rest of the label above it: it starts no
+    numbered item and is no group heading."""
+    return bool(label) and not _STARTS_ITEM.match(label) and not _heading(label)
+
+
+@lru_cache(maxsize=4096)
+def _after_heading(label: str) -> str:
+    """A label without the group headings printed before it on the same line."""
+    for cut in range(len(label) - 1, 0, -1):
+        if _CJK_END.match(label[cut - 1]) and _heading(label[:cut]):
+            return label[cut:]
+    return label
+
+
+def _heading_part(label: str) -> bool:
+    """Whether a label piece is a piece of a group heading (``(三)不``, ``度办理结``)."""
+    words = core(label)
+    return bool(words) and any(words in h for h in HEADING_WORDS)
+
+
+_CJK_END = re.compile(r"[\u4e00-\u9fff)）]")
+
+
+def _heading(label: str) -> bool:
+    """Whether a label piece is only group headings (三、本年度办理结果（三）不予公开)."""
+    return bool(_HEADINGS.match(core(label)))
+
+
 def likeness(a: str, b: str) -> float:
     """How alike two words are (0–1), order kept."""
     return SequenceMatcher(None, a, b, autojunk=False).ratio() if a and b else 0.0
@@ -238,18 +278,18 @@ class _Aligner:
     def options(self, i: int) -> list[list[tuple[float, int, str, int]]]:
         """Per row: (score, first segment, how, values segment) for a match of that row
         ending at segment ``i``: its values in ``i``, or in ``i - 1`` with the label piece
-        ``i`` printed below them (a fragment no row's pattern reads, completing a label
-        that reads only with it)."""
+        ``i`` printed below them (a fragment starting no item and no heading, completing
+        a label that reads only with it)."""
         per_row: list[list[tuple[float, int, str, int]]] = [[] for _ in self.rows]
         seg = self.segs[i]
         if seg.filled:
             self._valued(i, i, per_row, 0.0)
             return per_row
-        if i and self.segs[i - 1].filled and max(self.label(i, i)[1], default=0) < EXACT:
+        if i and self.segs[i - 1].filled and _continuation(seg.label):
             self._valued(i - 1, i, per_row, SUFFIX_PENALTY)
         for k in range(MAX_JOIN):
             first = i - k
-            if first < 0 or (k and self.segs[first].filled):
+            if first < 0 or (k and not self._joins(first)):
                 break
             _, sims = self.label(first, i)
             garbled = k == 0 and self._garbled(i, sims)
@@ -262,12 +302,23 @@ class _Aligner:
                     per_row[j].append((BLANK_POSITION_SCORE, first, "blank_position", i))
         return per_row
 
+    def _joins(self, first: int) -> bool:
+        """Whether label piece ``first`` may be read together with the pieces after it: it
+        holds no values, and the next piece (pieces of group headings printed between,
+        as unruled PDF text interleaves them, aside) does not start a new numbered item
+        unless this one is a group heading (（三）不予公开 above 1.属于国家秘密)."""
+        if self.segs[first].filled:
+            return False
+        after = next((s for s in self.segs[first + 1:] if not _heading_part(s.label)), None)
+        starts = after is not None and bool(after.labels) and _STARTS_ITEM.match(after.labels[0])
+        return not starts or _heading(self.segs[first].label)
+
     def _garbled(self, v: int, sims: list[float]) -> bool:
         """Whether segment ``v``'s own label (its last piece: the item, not the groups a
         grid prints beside it) is garbled, and nothing in its whole label reads exactly."""
         if max(sims, default=0) >= EXACT:
             return False
-        own = self.segs[v].labels[-1] if self.segs[v].labels else ""
+        own = _after_heading(self.segs[v].labels[-1] if self.segs[v].labels else "")
         return _garbled(own, similarities(own, self.rows) if own else [])
 
     def _valued(self, v: int, last: int, per_row: list, penalty: float) -> None:
@@ -278,7 +329,7 @@ class _Aligner:
         places = {cols: _placeable(seg, cols) for cols in kinds}
         for k in range(MAX_JOIN - (last - v)):
             first = v - k
-            if first < 0 or (k and self.segs[first].filled):
+            if first < 0 or (k and not self._joins(first)):
                 break
             if last != v and max(self.label(first, v)[1], default=0) >= EXACT:
                 continue  # a label that reads on its own needs no piece from below
@@ -288,7 +339,7 @@ class _Aligner:
             for j, row in enumerate(self.rows):
                 if row.optional and (sims[j] < EXACT or first != v or last != v):
                     continue  # a variant row is read only from its own label, exactly
-                if named and named[j] >= EXACT and not _continues(seg.labels, row):
+                if named and named[j] and not _continues(seg.labels, row):
                     continue  # the pieces above name this row alone: a blank row
                 if sims[j]:
                     how = "label" if sims[j] >= EXACT else "fuzzy"

@@ -276,6 +276,26 @@ def consistency(cells: list[CellValue], lenient: bool = False) -> tuple[int, int
     return (sum(c.status == "fail" for c in checks), sum(c.status == "pass" for c in checks))
 
 
+def residual(cells: list[CellValue]) -> float:
+    """How far a reading of table 三 is from its own arithmetic: the sum over R1–R3 of
+    |total − parts|, a blank part counted as 0 and a check whose total is blank left
+    out (to rank readings the rules cannot tell apart, e.g. when a row is unreadable)."""
+    f = Facts(cells)
+    part = lambda row, col: f.req(row, col) or 0.0  # noqa: E731
+    rows = _outcome_rows(f)
+    gap = 0.0
+    for col in REQUEST_COLS:
+        total = f.req("total", col)
+        if total is not None:
+            gap += abs(total - sum(part(r, col) for r in rows))
+            gap += abs(part("new_received", col) + part("carried_over", col) - total
+                       - part("carried_forward", col))
+    for row in ("new_received", "carried_over", *rows, "total", "carried_forward"):
+        if (total := f.req(row, "total")) is not None:
+            gap += abs(total - sum(part(row, c) for c in APPLICANTS))
+    return gap
+
+
 def carry_over_check(carried_over: float | None, previous_forward: float | None,
                      previous_year: int) -> Check:
     """This year's 上年结转 must equal last year's 结转下年度继续办理 (总计 column)."""

@@ -34,7 +34,7 @@ from .align import (
     one_edit,
     trimmed,
 )
-from .checks import consistency
+from .checks import consistency, residual
 from .grid import Cell, Grid
 from .normalize import is_furniture, label_key
 from .values import CellValue, is_number, is_value, parse_value, split_values
@@ -463,11 +463,11 @@ def read_segments(segs: list[Segment], spec: Spec) -> list[CellValue]:
 
 def _best(readings: list[list[CellValue]]) -> list[list[CellValue]]:
     """The readings the checks like best: fewest fails, most passes; blank cells counted
-    as 0 only to break a tie."""
+    as 0 only to break a tie, and then the smallest residual."""
     scores = []
     for r in readings:
         (f, p), (lf, lp) = consistency(r), consistency(r, lenient=True)
-        scores.append((f, -p, lf, -lp))
+        scores.append((f, -p, lf, -lp, residual(r)))
     top = min(scores)
     return [r for r, s in zip(readings, scores, strict=True) if s == top]
 

@@ -274,7 +274,7 @@ def pdf_report(nums: dict[Key, float | None], fmt: str, year: int, agency: str,
                split_at: int | None, cont: str = "repeat", footer: str = "dash",
                nested: bool = True, running: str | None = None, wrap: int = 24,
                filler: int = 0, ruled: bool = True, wrap_at: float | None = None,
-               label=same, title: str | None = None) -> bytes:
+               label=same, title: str | None = None, split_all: bool = False) -> bytes:
     """A report whose table 三 breaks after body row ``split_at`` onto the next page
     (``None``: where the page ends, after ``filler`` paragraphs, the header repeated
     by the typesetter when ``cont`` is ``repeat``).
@@ -311,13 +311,19 @@ def pdf_report(nums: dict[Key, float | None], fmt: str, year: int, agency: str,
     else:
         table = [_pdf_table(head + body[:split_at], font, 0, ruled, wrap_at), PageBreak(),
                  _pdf_table(continued(second, body[split_at:]), font, 0, ruled, wrap_at)]
+    proactive, review = proactive_matrix(nums, fmt), review_matrix(nums)
+    if split_all:  # table 二 and table 四 broken over pages too
+        two = [_pdf_table(proactive[:5], font, 0, ruled), PageBreak(),
+               _pdf_table(proactive[5:], font, 0, ruled)]
+        four = [_pdf_table(review[:3], font, 0, ruled), PageBreak(),
+                _pdf_table(continued([], review[3:]), font, 0, ruled)]
+    else:
+        two, four = [_pdf_table(proactive, font, 0, ruled)], [_pdf_table(review, font, 0, ruled)]
     story = [p(title or title_of(agency, year)), *map(p, prose(nums, year)), p("一、总体情况"),
              *(p("全年依法做好政府信息公开工作，" * 8) for _ in range(filler)),
-             p("全年依法做好政府信息公开工作。"), p("二、主动公开政府信息情况"),
-             _pdf_table(proactive_matrix(nums, fmt), font, 0, ruled),
-             p("三、收到和处理政府信息公开申请情况"),
-             *table,
-             p("四、政府信息公开行政复议、行政诉讼情况"), _pdf_table(review_matrix(nums), font, 0, ruled),
+             p("全年依法做好政府信息公开工作。"), p("二、主动公开政府信息情况"), *two,
+             p("三、收到和处理政府信息公开申请情况"), *table,
+             p("四、政府信息公开行政复议、行政诉讼情况"), *four,
              p("五、存在的主要问题及改进情况"), p("公开平台建设仍需加强。"), p("六、其他需要报告的事项"),
              p("无。"), p(agency), p(f"{year + 1}年1月20日")]
 

@@ -91,7 +91,8 @@ def _render(family, rng, nums, fmt, year, agency, label, title, nested, split):
             rng.choice(["repeat", "none"] if auto else ["repeat", "partial", "none"]),
             rng.choice(["dash", "of"]), nested and not auto, rng.choice([None, agency]),
             wrap=200 if unruled else 24, filler=rng.randint(0, 15), ruled=not unruled,
-            wrap_at=110 if unruled else None, label=label, title=title)
+            wrap_at=110 if unruled else None, label=label, title=title,
+            split_all=rng.random() < 0.3)
     if family == "docx-split":
         return "docx", rd.docx_report(nums, fmt, year, agency, split,
                                       rng.choice(["repeat", "none"]), nested, label, title)

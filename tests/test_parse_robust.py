@@ -96,6 +96,13 @@ def test_pdf_labels_wrapped_in_narrow_cells(ruled, fmt):
     assert_cells(parse(pdf, "pdf"), rd.expected_cells(nums, fmt))
 
 
+@pytest.mark.parametrize("ruled", [True, False])
+def test_tables_two_and_four_broken_over_pages_too(ruled):
+    nums = rd.numbers(101, "2019")
+    pdf = rd.pdf_report(nums, "2019", 2020, AGENCY, 9, "none", split_all=True, ruled=ruled)
+    assert_cells(parse(pdf, "pdf"), rd.expected_cells(nums, "2019"))
+
+
 def test_page_furniture_is_not_report_text():
     nums = rd.numbers(3, "2021")
     pdf = rd.pdf_report(nums, "2021", 2023, AGENCY, 9, "none", "of", running="太江县人民政府公开")
