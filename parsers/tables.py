@@ -132,7 +132,6 @@ COL_PATTERNS: dict[str, dict[str, str]] = {
 UNITS = {"amount_10k_yuan": "10k_yuan", "amount_yuan": "yuan"}
 # Header words naming no column of their own: column groups and the rows' heading cells.
 HEADER_WORDS = re.compile(r"^(申请人情况|法人或其他组织|信息内容|行政诉讼)$")
-SUBTOTALS: tuple[forms.Term, ...] = getattr(forms, "SUBTOTALS", ())  # a group's own total row
 
 
 def build_spec(table: str, fmt: str) -> Spec:
@@ -141,7 +140,7 @@ def build_spec(table: str, fmt: str) -> Spec:
     of its own (（三）不予公开 5 0 …), and in the 2021 format （六）其他处理 as one row."""
     terms = [(t, False) for t in forms.rows(table, fmt)]
     if table == "requests":
-        extra = [*SUBTOTALS, *(forms.OTHER_2019 if fmt == "2021" else ())]
+        extra = [*forms.SUBTOTALS, *(forms.OTHER_2019 if fmt == "2021" else ())]
         for term in extra:
             at = next(i for i, (t, _) in enumerate(terms) if t.group == term.zh
                       or (term.key == "other" and t.group == forms.OTHER))
@@ -154,7 +153,7 @@ def build_spec(table: str, fmt: str) -> Spec:
                  for t, optional in terms)
     cols = tuple(Col(t.key, COL_PATTERNS[table][t.key], UNITS.get(t.key), t.zh)
                  for t in forms.cols(table, fmt))
-    subtotals = {t.key for t in SUBTOTALS}
+    subtotals = {t.key for t in forms.SUBTOTALS}
     return Spec(table, tuple(r for r in rows if r.key not in subtotals), cols,
                 table == "reviews", rows)
 
