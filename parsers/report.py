@@ -90,6 +90,11 @@ _AGENCY_END = re.compile(r"(?:政府|办事处|街道|管委会|委员会|局|�
 _YEAR_WORD = re.compile(r"((?:19|20)\d{2})\s*年度?")
 _SUBJECT = re.compile(r"(?:政府信息公开|政务公开|信息公开|政府信息|政务信息)")
 MAX_AGENCY = 40  # characters; a longer "agency" is a sentence
+HEAD_LINES = 15  # lines at the top holding the title and the publication line
+SIGNATURE_LINES = 8  # lines at the end holding the signature and its date
+MAX_DATE_LINE = 20  # characters of a line that is a date, not a sentence citing one
+STATEMENT_LINES = 40  # lines in which a report says who compiled it
+FIRST_LINES = 5  # lines before the title that may name the body
 MAX_TITLE = 80
 TRADITIONAL_SHARE = 0.1  # a title with more changed characters is read after 繁→简
 
@@ -111,7 +116,7 @@ def report_title(doc: Document) -> str:
     """The report's own title: the page title cut of its site suffix, or its headline
     (a headline broken over two lines is joined; a title in Traditional characters is
     read after 繁→简)."""
-    heads = [doc.title or "", *(line.strip() for line in doc.lines[:12])]
+    heads = [doc.title or "", *(line.strip() for line in doc.lines[:HEAD_LINES])]
     found = _find_title(heads) or _find_title([_simplified(h) for h in heads])
     return found or (doc.title or (doc.lines[0] if doc.lines else "")).strip()[:120]
 
@@ -161,13 +166,13 @@ def published_date(doc: Document) -> str | None:
     for key in ("PubDate", "firstpublishedtime"):
         if m := _DATE.search(doc.meta.get(key, "")):
             return _iso(m)
-    for line in doc.lines[:15]:
+    for line in doc.lines[:HEAD_LINES]:
         if re.search(r"(发布|发表|时间|日期)", line) and (m := _DATE.search(line)):
             return _iso(m)
-    for line in reversed(_body_lines(doc)[-8:]):
-        if len(line) <= 20 and (m := _DATE.search(line)):
+    for line in reversed(_body_lines(doc)[-SIGNATURE_LINES:]):
+        if len(line) <= MAX_DATE_LINE and (m := _DATE.search(line)):
             return _iso(m)
-        if len(line) <= 20 and (date := chinese_date(line)):
+        if len(line) <= MAX_DATE_LINE and (date := chinese_date(line)):
             return date
     for key in _PROPERTY_DATES:
         value = doc.meta.get(key, "")
@@ -254,10 +259,10 @@ def agency_from_body(doc: Document) -> str | None:
     """The body's own statement (``本报告由XX编制``), else its signature (the name above
     the closing date), else a name heading the document; never page chrome."""
     lines = _body_lines(doc)
-    for line in lines[:40]:
+    for line in lines[:STATEMENT_LINES]:
         if (m := _STATEMENT.search(line)) and _agency_like(_trim(m.group(1))):
             return _trim(m.group(1))
-    tail = [_SEAL.sub("", line).strip() for line in lines[-8:]]
+    tail = [_SEAL.sub("", line).strip() for line in lines[-SIGNATURE_LINES:]]
     for i in range(len(tail) - 1, -1, -1):
         dated = _DATE.search(tail[i]) or chinese_date(tail[i])
         if dated and i and _agency_like(tail[i - 1]):
@@ -267,7 +272,7 @@ def agency_from_body(doc: Document) -> str | None:
     for line in reversed(tail):
         if _agency_like(line):
             return line.strip()
-    return next((line.strip() for line in lines[:5] if _agency_like(line)), None)
+    return next((line.strip() for line in lines[:FIRST_LINES] if _agency_like(line)), None)
 
 
 def agency_name(title: str, doc: Document) -> str | None:
