@@ -14,16 +14,17 @@ import mimetypes
 import os
 import stat
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlite_utils
 
-from ..parsers.antibot import classify_block, is_gone
-from ..parsers.limits import MAX_PARSE_BYTES
-from ..parsers.pipeline import Parsed, parse_capture
+from ..parsers.antibot import is_gone
+from ..parsers.limits import LIMIT_OUTCOMES, MAX_PARSE_BYTES
+from ..parsers.pipeline import Parsed
 from .bodies import assign_body
+from .parsework import Analysis, ParsePool, PoolStats
 from .warcstore import ReadError, Record, read_records, warc_files
 
 # Accepted by ``rebuild --from-dir``, richest form first: when one document was saved in
@@ -66,21 +67,29 @@ def saved_files(directory: Path) -> tuple[list[Path], dict[str, list[str]]]:
     return sorted(chosen), skipped
 
 
-def _saved_record(path: Path) -> Record:
-    """A saved file as a capture; its body is read only up to the parse limit."""
-    size = path.stat().st_size
-    with open(path, "rb") as fh:
-        body = fh.read(MAX_PARSE_BYTES + 1)
-    truncated = len(body) > MAX_PARSE_BYTES
-    if truncated:
-        body = b""
-    digest = "sha1:" + hashlib.sha1(body).hexdigest() if not truncated else None
+def _saved_record(path: Path, max_bytes: int = MAX_PARSE_BYTES) -> Record:
+    """A saved file as a capture, its body read only up to ``max_bytes``.
+
+    Opened without following a link and without blocking, then checked to be a regular
+    file: a file swapped for a link or a FIFO after the folder was listed is refused
+    (``OSError``), never read or waited on."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(f"not a regular file: {path.name}")
+        body = fh.read(max_bytes + 1) if st.st_size <= max_bytes else b""
+    problem = None
+    if len(body) > max_bytes or st.st_size > max_bytes:
+        body, problem = b"", f"too_large:{st.st_size} bytes, not read"
+    digest = None if problem else "sha1:" + hashlib.sha1(body).hexdigest()
     ctype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(path.stat().st_mtime))
-    return Record(warc_file=None, offset=None, length=size, type="response", url=path.as_uri(),
-                  record_id="", date=stamp, status=200, headers=[("Content-Type", ctype)],
-                  content_type=ctype, body=body, payload_digest=digest, digest_ok=True,
-                  warc_headers={"WARC-Truncated": "length"} if truncated else {})
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(st.st_mtime))
+    return Record(warc_file=None, offset=None, length=st.st_size, type="response",
+                  url=path.as_uri(), record_id="", date=stamp, status=200,
+                  headers=[("Content-Type", ctype)], content_type=ctype, body=body,
+                  payload_digest=digest, digest_ok=True,
+                  size=max(st.st_size, len(body)) if problem else len(body), problem=problem)
 
 
 @dataclass
@@ -92,11 +101,15 @@ class IngestStats:
     new_versions: int = 0
     not_reports: int = 0
     blocked: int = 0
+    limits: dict[str, int] = field(default_factory=dict)  # too_large/bomb/timeout/memory: how many
     errors: list[str] = field(default_factory=list)
     files_skipped: dict[str, list[str]] = field(default_factory=dict)  # --from-dir: why
+    pool: PoolStats | None = None
 
     def add(self, outcome: str) -> None:
         self.captures += 1
+        if outcome in LIMIT_OUTCOMES:
+            self.limits[outcome] = self.limits.get(outcome, 0) + 1
         if outcome == "report_new":
             self.reports += 1
             self.new_versions += 1
@@ -108,6 +121,18 @@ class IngestStats:
             self.blocked += 1
 
 
+def _needs_parse(entry: tuple[Record | ReadError, bool]) -> Record | None:
+    """The record a worker must analyse: a response not yet in the database."""
+    item, done = entry
+    if isinstance(item, Record) and item.type == "response" and not done:
+        return item
+    return None
+
+
+def _join(*parts: str | None) -> str | None:
+    return "; ".join(dict.fromkeys(p for p in parts if p)) or None
+
+
 def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
@@ -117,11 +142,18 @@ def _hash(text: str) -> str:
 
 
 class Ingestor:
-    """Stores captures and the reports parsed from them into one database."""
+    """Stores captures and the reports parsed from them into one database.
 
-    def __init__(self, db: sqlite_utils.Database, portals: dict[str, dict] | None = None):
+    Parsing happens in ``jobs`` worker processes (``parsework.ParsePool``), each capture
+    under the limits of ``parsers/limits.py``; this process reads the sources and writes
+    every row, in input order, so the result does not depend on ``jobs``."""
+
+    def __init__(self, db: sqlite_utils.Database, portals: dict[str, dict] | None = None,
+                 jobs: int = 1, timeout: float | None = None):
         self.db = db
         self.portals = portals or {}
+        self.jobs, self.timeout = jobs, timeout
+        self.memory: int | None = None  # per capture; default limits.CAPTURE_MEMORY_BYTES
         self.stats = IngestStats()
         self._requests: dict[str, tuple[str | None, str]] = {}  # response id → (referer, method)
 
@@ -129,31 +161,12 @@ class Ingestor:
 
     def ingest_warcs(self, directory: Path,
                      progress: Callable[[str, int], None] | None = None) -> IngestStats:
-        for path in warc_files(directory):
-            self.ingest_warc(path, progress)
+        self._run(self._warc_items(warc_files(directory)), progress)
         self.refresh_cross_year()
         return self.stats
 
     def ingest_warc(self, path: Path, progress=None) -> None:
-        name = Path(path).name
-        done = self._ingested_offsets(name)
-        logger.info("reading %s (%d records already ingested)", name, len(done))
-        for item in read_records(path, name):
-            if isinstance(item, ReadError):
-                self._read_error(item)
-                continue
-            self.stats.records += 1
-            if item.type == "request":
-                self._pair_request(item)
-                continue
-            if item.type != "response" and item.type != "metadata":
-                continue
-            if item.offset in done:
-                self.stats.skipped += 1
-                continue
-            self.stats.add(self.ingest_record(item))
-            if progress:
-                progress(item.url, self.stats.captures)
+        self._run(self._warc_items([Path(path)]), progress)
 
     def ingest_dir(self, directory: Path) -> IngestStats:
         """Saved files (see ``SAVED_SUFFIXES``) under ``directory``, recursively.
@@ -161,65 +174,118 @@ class Ingestor:
         Symlinks and special files are skipped (a folder's link must not pull in files
         from elsewhere); one document saved in several forms (``a.html`` and ``a.txt``) is
         read once, in its richest form; a file over the parse limit is recorded as a
-        ``too_large`` capture without being read."""
+        ``too_large`` capture without being read; a file that cannot be read is skipped
+        and named, and the rest goes on."""
         chosen, self.stats.files_skipped = saved_files(Path(directory).resolve())
-        for path in chosen:
-            self.stats.add(self.ingest_record(_saved_record(path)))
+        self._run(self._saved_items(chosen, Path(directory).resolve()))
         self.refresh_cross_year()
         return self.stats
 
+    def _warc_items(self, paths: list[Path]) -> Iterator[tuple[Record | ReadError, bool]]:
+        """Every record of every file, with whether it is already in the database."""
+        for path in paths:
+            done = self._ingested_offsets(path.name)
+            logger.info("reading %s (%d records already ingested)", path.name, len(done))
+            for item in read_records(path, path.name):
+                yield item, not isinstance(item, ReadError) and item.offset in done
+
+    def _saved_items(self, paths: list[Path], root: Path) -> Iterator[tuple[Record, bool]]:
+        """Each file as a capture; a file already in the database (an interrupted
+        rebuild resumed) is counted, not read again."""
+        done = {r["url"] for r in self.db.query(
+            "select url from captures where warc_file is null")}
+        for path in paths:
+            if path.as_uri() in done:
+                self.stats.skipped += 1
+                continue
+            try:
+                yield _saved_record(path), False
+            except OSError as exc:
+                why = f"unreadable ({exc.strerror or exc})"
+                self.stats.files_skipped.setdefault(why, []).append(str(path.relative_to(root)))
+
+    def _run(self, items: Iterable[tuple[Record | ReadError, bool]], progress=None) -> None:
+        """Parse in the pool, store here, in order."""
+        with ParsePool(self.jobs, self.timeout, self.memory) as pool:
+            for (item, done), analysis in pool.ordered(items, _needs_parse):
+                self._handle(item, done, analysis)
+                if progress and isinstance(item, Record) and item.type == "response":
+                    progress(item.url, self.stats.captures)
+        self.stats.pool = pool.stats
+
+    def _handle(self, item: Record | ReadError, done: bool, analysis: Analysis | None) -> None:
+        if isinstance(item, ReadError):
+            self._read_error(item)
+            return
+        if item.warc_file is not None:
+            self.stats.records += 1
+        if item.type == "request":
+            self._pair_request(item)
+        elif item.type in ("response", "metadata"):
+            if done:
+                self.stats.skipped += 1
+            else:
+                self.stats.add(self.ingest_record(item, analysis))
+
     # -- one record --------------------------------------------------------------------
 
-    def ingest_record(self, record: Record) -> str:
+    def ingest_record(self, record: Record, analysis: Analysis | None = None) -> str:
         """Store one capture and whatever it tells about a report, in one transaction:
         an ingest killed part-way leaves each record either fully stored or not at all.
         Never raises: a record that fails is stored as an ``error`` capture."""
+        analysis = analysis or Analysis(record.payload_size)
         try:
             with self.db.atomic():
-                return self._ingest(record)
+                return self._ingest(record, analysis)
         except Exception as exc:  # keep the capture, say why
             with self.db.atomic():
                 self._capture(record, "error", f"{type(exc).__name__}: {exc}", None)
             self.stats.errors.append(f"{record.warc_file}@{record.offset}: {exc}")
             return "error"
 
-    def _ingest(self, record: Record) -> str:
+    def _ingest(self, record: Record, a: Analysis) -> str:
         if record.type == "metadata":
-            self._capture(record, "fetch_error", record.body.decode("utf-8", "replace").strip())
+            text = record.body[:4000].decode("utf-8", "replace").strip()
+            self._capture(record, "fetch_error", text)
             return "fetch_error"
-        headers = dict(record.headers)
-        block = classify_block(record.status, headers, record.body)
-        if is_gone(record.status, block):
-            self._capture(record, "gone", block or f"http_{record.status}")
+        status = record.status
+        if a.limit and status is not None and 200 <= status < 300:
+            return self._over_limit(record, a)
+        if is_gone(status, a.block):
+            self._capture(record, "gone", _join(a.block or f"http_{status}", a.notes), size=a.size)
             self._mark_removed(record)
             return "gone"
-        if block:
-            self._capture(record, "blocked", block)
+        if a.block:
+            self._capture(record, "blocked", _join(a.block, a.notes), size=a.size)
             return "blocked"
-        if record.status == 304:
-            self._capture(record, "not_modified", "conditional request: unchanged")
+        if status == 304:
+            self._capture(record, "not_modified", "conditional request: unchanged", size=a.size)
             self._seen_again(record)
             return "not_modified"
-        if record.status is None or record.status >= 300:
-            outcome = "redirect" if record.status and record.status < 400 else "http_error"
-            self._capture(record, outcome, f"http_{record.status} {record.reason}".strip())
+        if status is None or status >= 300 or a.parsed is None:
+            outcome = "redirect" if status and status < 400 else "http_error"
+            self._capture(record, outcome, _join(f"http_{status} {record.reason}".strip(),
+                                                 a.notes), size=a.size)
             return outcome
-        if record.warc_headers.get("WARC-Truncated") == "length" and not record.body:
-            self._capture(record, "too_large", f"too_large:{record.length} bytes, not read")
-            return "too_large"
-        if record.warc_headers.get("WARC-Truncated"):
-            note = f"truncated:{record.warc_headers['WARC-Truncated']}"
-        else:
-            note = None
-        parsed = parse_capture(record.body, record.content_type, record.url)
+        parsed = a.parsed
         report = parsed.report
         if report is None or not report.is_report:
             reason = (report.reason if report else None) or ";".join(parsed.flags) or "unparsed"
-            detail = "; ".join(x for x in (reason, note) if x)
-            self._capture(record, "not_report" if report else "not_parsed", detail, parsed)
+            self._capture(record, "not_report" if report else "not_parsed", reason, parsed, a.size)
             return "not_report"
-        capture_id = self._capture(record, "report", note, parsed)
+        capture_id = self._capture(record, "report", None, parsed, a.size)
         return self._store_report(record, parsed, capture_id)
+
+    def _over_limit(self, record: Record, a: Analysis) -> str:
+        """Kept, not parsed: the capture says which limit; so does the report it would
+        have updated, if there is one (until a capture within the limits comes)."""
+        capture_id = self._capture(record, a.limit, a.notes, a.parsed, a.size)
+        for row in self._report_at(record.url):
+            flags = set(json.loads(row["flags"] or "[]")) | {f"{a.limit}:latest capture"}
+            self.db["reports"].update(row["id"], {"flags": _json(sorted(flags)),
+                                                  "last_seen": record.date})
+            self.db["captures"].update(capture_id, {"report_id": row["id"]})
+        return a.limit
 
     def _pair_request(self, record: Record) -> None:
         """The request record tells the method and the page that linked to the capture.
@@ -235,14 +301,15 @@ class Ingestor:
                             [referer, method, response_id])
 
     def _capture(self, record: Record, outcome: str, detail: str | None,
-                 parsed: Parsed | None = None) -> int:
+                 parsed: Parsed | None = None, size: int | None = None) -> int:
         referer, method = self._requests.pop(record.record_id, (None, None))
         row = {
             "warc_file": record.warc_file, "warc_offset": record.offset,
             "warc_length": record.length, "record_id": record.record_id, "url": record.url,
             "method": method, "referer": referer, "status": record.status, "content_type": record.content_type,
             "headers": _json(record.headers), "payload_digest": record.payload_digest,
-            "digest_ok": record.digest_ok, "fetched_at": record.date, "size": len(record.body),
+            "digest_ok": record.digest_ok, "fetched_at": record.date,
+            "size": record.payload_size if size is None else size,
             "kind": parsed.kind if parsed else None, "outcome": outcome,
             "detail": "; ".join(dict.fromkeys(
                 x for x in [detail, *(parsed.flags if parsed else [])] if x)) or None,
@@ -278,7 +345,8 @@ class Ingestor:
                 "report_id = ?", [row["id"]], order_by="seq desc", limit=1))
             if last["text_hash"] == text_hash:
                 self.db["reports"].update(row["id"], {"last_seen": record.date, "status": "live",
-                                                      "removed_on": None})
+                                                      "removed_on": None,
+                                                      "flags": fields["flags"]})
                 self.db["captures"].update(capture_id, {"report_id": row["id"],
                                                         "version_id": last["id"]})
                 return "report_same"

@@ -21,6 +21,8 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from ..parsers.limits import MAX_PARSE_BYTES
+
 GZIP_MAGIC = b"\x1f\x8b\x08"
 NIANBAO_PORTAL = "Nianbao-Portal"
 
@@ -151,6 +153,12 @@ class Record:
     payload_digest: str | None = None
     digest_ok: bool | None = None
     warc_headers: dict[str, str] = field(default_factory=dict)
+    size: int | None = None  # payload bytes (de-chunked); more than ``body`` when over the cap
+    problem: str | None = None  # ``too_large:…`` (body not read), ``truncated:chunked``, …
+
+    @property
+    def payload_size(self) -> int:
+        return len(self.body) if self.size is None else self.size
 
     def header(self, name: str) -> str | None:
         name = name.lower()
@@ -162,6 +170,11 @@ class ReadError:
     warc_file: str
     offset: int
     error: str
+
+
+def _not_blank(fh, start: int) -> bool:
+    fh.seek(start)
+    return bool(fh.read(64).strip())
 
 
 def _next_member(fh, start: int) -> int | None:
@@ -178,10 +191,14 @@ def _next_member(fh, start: int) -> int | None:
     return None
 
 
-def read_records(path: Path, name: str | None = None,
-                 start: int = 0) -> Iterator[Record | ReadError]:
+def read_records(path: Path, name: str | None = None, start: int = 0,
+                 max_bytes: int = MAX_PARSE_BYTES) -> Iterator[Record | ReadError]:
     """Records of one WARC file from byte ``start``; a damaged record yields a
-    ``ReadError`` naming file and offset, and reading resumes at the next gzip member."""
+    ``ReadError`` naming file and offset, and reading resumes at the next gzip member.
+
+    Bodies are read as stored (Content-Encoding kept, chunking undone) and only up to
+    ``max_bytes``: a larger record comes with an empty body and ``problem`` saying so,
+    its rest streamed through (digests still checked), never held."""
     name = name or Path(path).name
     with open(path, "rb") as fh:
         base: int | None = start
@@ -191,7 +208,7 @@ def read_records(path: Path, name: str | None = None,
             expected = base  # where the next record should start
             try:
                 for rec in it:
-                    body = rec.content_stream().read()
+                    body, size, problem = read_payload(rec, max_bytes)
                     # asking for the offset first would skip the record's content
                     offset, length = it.get_record_offset(), it.get_record_length()
                     expected = offset + length
@@ -206,15 +223,77 @@ def read_records(path: Path, name: str | None = None,
                     if checker is not None and checker.passed is False:
                         yield ReadError(name, offset, f"digest mismatch: {checker.problems}"[:300])
                         continue
-                    yield _record(rec, name, offset, body, length)
+                    record = _record(rec, name, offset, body, length)
+                    record.size, record.problem = size, problem
+                    yield record
                 size = fh.seek(0, os.SEEK_END)
-                if expected < size:  # warcio stops quietly at a cut-off last record
+                if expected < size and _not_blank(fh, expected):  # warcio stops quietly
+                    # at a cut-off last record (uncompressed files may end in blank lines)
                     yield ReadError(name, expected, f"truncated record: {size - expected} "
                                                     "bytes at the end do not form a record")
                 return
             except Exception as exc:  # truncated gzip, bad headers, short body
                 yield ReadError(name, expected, f"{type(exc).__name__}: {exc}"[:300])
                 base = _next_member(fh, expected + 1)
+
+
+_CHUNK = 1 << 16
+
+
+def read_payload(rec, max_bytes: int) -> tuple[bytes, int, str | None]:
+    """A record's payload up to ``max_bytes``, its full size, and what went wrong.
+
+    HTTP chunking is undone here (streaming, whatever a chunk header claims); the
+    Content-Encoding is left for ``parsers.limits.inflate``."""
+    stream = rec.raw_stream
+    http = rec.http_headers
+    chunked = http is not None and "chunked" in (http.get_header("Transfer-Encoding") or "").lower()
+    out, size, problem = bytearray(), 0, None
+    pieces = _dechunked(stream) if chunked else iter(lambda: stream.read(_CHUNK), b"")
+    for piece in pieces:
+        if isinstance(piece, str):
+            problem = piece
+            continue
+        size += len(piece)
+        if size > max_bytes:
+            out = bytearray()  # over the cap: the rest is only counted (digests still checked)
+            size += sum(len(p) for p in pieces if not isinstance(p, str))
+            return b"", size, f"too_large:{size} bytes, not read"
+        out += piece
+    return bytes(out), size, problem
+
+
+def _dechunked(stream) -> Iterator[bytes | str]:
+    """HTTP/1.1 chunked data as its pieces; a problem is yielded as a string. A body that
+    does not start like chunked data is passed through as it is (some servers say
+    chunked and are not)."""
+    first = True
+    while True:
+        line = stream.readline(1024)
+        try:
+            size = int(line.split(b";")[0].strip(), 16)
+        except ValueError:
+            if not line:
+                yield "truncated:chunked"
+                return
+            if not first:
+                yield "corrupt:chunked"
+            yield line
+            yield from iter(lambda: stream.read(_CHUNK), b"")
+            return
+        first = False
+        if size == 0:
+            while stream.readline(1024).strip():  # trailer headers
+                pass
+            return
+        while size > 0:
+            piece = stream.read(min(size, _CHUNK))
+            if not piece:
+                yield "truncated:chunked"
+                return
+            size -= len(piece)
+            yield piece
+        stream.readline(8)  # the CRLF after the chunk
 
 
 def _record(rec, name: str, offset: int, body: bytes, length: int) -> Record:

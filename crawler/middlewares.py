@@ -12,6 +12,7 @@ from scrapy.http import Request, Response
 from scrapy.utils.httpobj import urlparse_cached
 
 from ..parsers.antibot import classify_block
+from ..parsers.limits import BLOCK_SNIFF_BYTES, inflate
 from .politeness import HostGate
 from .scope import Scope, host_port, special_address
 from .warc import flag
@@ -36,15 +37,10 @@ class BlockDetectionMiddleware:
     def process_response(self, request: Request, response: Response):
         headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1")
                    for k, v in response.headers.items()}
-        body = response.body
-        encoding = headers.get("Content-Encoding", "").lower()
-        if encoding and body[:2] == b"\x1f\x8b":  # still compressed at this depth
-            import gzip
-
-            try:
-                body = gzip.decompress(body)
-            except OSError:
-                pass
+        # Still compressed at this depth: inflate only what detection reads (a bomb is
+        # stopped at BLOCK_SNIFF_BYTES; undecodable bodies are looked at as they came).
+        inflated = inflate(response.body, headers.get("Content-Encoding"), BLOCK_SNIFF_BYTES)
+        body = inflated.data if inflated.data or not inflated.problem else response.body
         block = classify_block(response.status, headers, body)
         if block is None:
             return response

@@ -63,6 +63,13 @@ def redis_options(fn):
     return fn
 
 
+def jobs_option(fn):
+    return click.option(
+        "--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
+        help="Parsing processes (each capture parsed under a memory and time limit); "
+             "the database is the same whatever N.")(fn)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EPILOG)
 @click.version_option(__version__, "-V", "--version", prog_name="nianbao")
 @click.option("--settings", "settings_dir", type=click.Path(path_type=Path), default=None,
@@ -258,9 +265,10 @@ def _report_crawl(result, db_file: Path) -> None:
                    "instead of the WARC files.")
 @click.option("--force", is_flag=True,
               help="With --from-dir: replace a database that was built from WARC files.")
+@jobs_option
 @data_options
 @click.pass_context
-def rebuild(ctx, from_dir, force, data, db):
+def rebuild(ctx, from_dir, force, jobs, data, db):
     """A fresh database from every WARC file in DATA/warc (or a folder of saved files).
 
     Nothing raw is deleted: the database is derived, so a better parser improves the
@@ -277,19 +285,43 @@ def rebuild(ctx, from_dir, force, data, db):
     except OSError as exc:
         raise Failed(f"cannot create {target.parent}: {exc.strerror}") from exc
     tmp = target.with_name(target.name + ".rebuild")
-    for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
-        leftover.unlink(missing_ok=True)
+    if _resumable(tmp, from_dir):  # each capture was committed alone: go on from there
+        console.print(f"resuming the interrupted rebuild in {tmp}")
+    else:
+        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+            leftover.unlink(missing_ok=True)
     fresh = open_db(tmp)
-    ingestor = Ingestor(fresh, _project(_settings(ctx))["NIANBAO_PORTALS"])
+    ingestor = Ingestor(fresh, _project(_settings(ctx))["NIANBAO_PORTALS"], jobs=jobs)
     with console.status("rebuilding…"):
         stats = ingestor.ingest_dir(from_dir) if from_dir else ingestor.ingest_warcs(warc_dir(data))
     if target.exists() and not from_dir:
         _keep_crawl_history(target, fresh)
+    fresh.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # all of it in the file that is moved
     fresh.conn.close()
     for suffix in ("-wal", "-shm"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)
     shutil.move(tmp, target)
     _print_stats(stats, target)
+
+
+def _resumable(tmp: Path, from_dir: Path | None) -> bool:
+    """A rebuild of the same kind (from WARC files, or from a folder) was interrupted and
+    left its database behind."""
+    import sqlite3
+
+    if not tmp.is_file():
+        return False
+    try:
+        conn = sqlite3.connect(f"file:{tmp}?mode=ro", uri=True)
+        try:
+            prefix = Path(from_dir).resolve().as_uri() + "/" if from_dir else ""
+            row = conn.execute("select count(*), count(warc_file), sum(substr(url, 1, ?) = ?)"
+                               " from captures", [len(prefix), prefix]).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return False
+    return row[0] > 0 and (row[1] == 0 and row[2] == row[0] if from_dir else row[1] == row[0])
 
 
 def _has_warc_captures(target: Path) -> bool:
@@ -321,14 +353,18 @@ def _print_stats(stats, target: Path) -> None:
     for reason, names in sorted(stats.files_skipped.items()):
         shown = ", ".join(names[:5]) + (f" (+{len(names) - 5} more)" if len(names) > 5 else "")
         console.print(f"skipped {len(names)} file(s), {reason}: {shown}")
+    if stats.limits:
+        console.print("kept but not parsed, over a limit: " + ", ".join(
+            f"{n} {kind}" for kind, n in sorted(stats.limits.items())))
     for error in stats.errors:
         console.print(f"[yellow]warning:[/yellow] {error}")
 
 
 @cli.command()
+@jobs_option
 @data_options
 @click.pass_context
-def ingest(ctx, data, db):
+def ingest(ctx, jobs, data, db):
     """Ingest WARC records not yet in the database (what a crawl does at its end)."""
     if not warc_dir(data).is_dir():
         raise Failed(f"no WARC files under {warc_dir(data)}: crawl first, or pass --data")
@@ -337,7 +373,7 @@ def ingest(ctx, data, db):
     seal_orphans(warc_dir(data))  # files left open by stopped crawl workers (cut-off tail)
     target = db_path(data, db)
     database = _open(target)
-    _print_stats(Ingestor(database, _project(_settings(ctx))["NIANBAO_PORTALS"])
+    _print_stats(Ingestor(database, _project(_settings(ctx))["NIANBAO_PORTALS"], jobs=jobs)
                  .ingest_warcs(warc_dir(data)), target)
 
 

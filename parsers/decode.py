@@ -159,12 +159,83 @@ def _declared_method(encoding: str, head: str | None, meta: str | None) -> str:
     return method + "".join(f"_over_{n}" for n in overrode)
 
 
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+         (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+         (codecs.BOM_UTF16_BE, "utf-16-be"))
+_WIDE = {"utf-16": "utf-16-le", "utf-16-le": "utf-16-le", "utf-16-be": "utf-16-be",
+         "utf-32": "utf-32-le", "utf-32-le": "utf-32-le", "utf-32-be": "utf-32-be"}
+
+
+def bom(body: bytes) -> tuple[str, int] | None:
+    """The encoding a byte-order mark names, and the mark's length.
+
+    >>> bom(codecs.BOM_UTF32_LE + b"<"), bom(b"\\xff\\xfe<\\x00"), bom(b"<html>")
+    (('utf-32-le', 4), ('utf-16-le', 2), None)
+    """
+    return next(((name, len(mark)) for mark, name in _BOMS if body.startswith(mark)), None)
+
+
+def _nul_shape(sample: bytes) -> str | None:
+    """UTF-16/UTF-32 told by where the NUL bytes fall (ASCII markup in a wide encoding)."""
+    quarter = len(sample) // 4
+    zeros = [sample[i:quarter * 4:4].count(0) / quarter for i in range(4)]
+    if zeros[2] > 0.9 and zeros[3] > 0.9 and zeros[0] < 0.5:
+        return "utf-32-le"
+    if zeros[0] > 0.9 and zeros[1] > 0.9 and zeros[3] < 0.5:
+        return "utf-32-be"
+    odd, even = (zeros[1] + zeros[3]) / 2, (zeros[0] + zeros[2]) / 2
+    if odd > 0.2 and even < odd / 4:
+        return "utf-16-le"
+    if even > 0.2 and odd < even / 4:
+        return "utf-16-be"
+    return None
+
+
+def wide_encoding(body: bytes) -> str | None:
+    """UTF-16 or UTF-32 without a BOM, told by its shape: NUL bytes in every second (or
+    three of four) positions, or — for text with no ASCII at all — pairs that read as
+    common Chinese in one byte order. GBK and Big5 never do (their pairs land outside
+    the CJK block or on rare characters).
+
+    >>> wide_encoding("<p>政府信息公开</p>".encode("utf-16-be"))
+    'utf-16-be'
+    >>> wide_encoding(("政府信息公开工作年度报告" * 3).encode("utf-16-le"))
+    'utf-16-le'
+    >>> wide_encoding(("政府信息公开工作年度报告" * 3).encode("gbk")) is None
+    True
+    """
+    sample = body[:4096]
+    if len(sample) < 8:
+        return None
+    if b"\x00" in sample and (shape := _nul_shape(sample)):
+        return shape
+    sample = sample[:len(sample) // 2 * 2]
+    for encoding in ("utf-16-le", "utf-16-be"):
+        text = _strict(sample, encoding)
+        if text and plausibility(text) >= 0.5 and len(_CJK.findall(text)) * 2 > len(text):
+            return encoding
+    return None
+
+
+def _wide(body: bytes, head: str | None, meta: str | None) -> Decoded | None:
+    """A body in UTF-8 with a BOM, or in UTF-16/UTF-32 (by BOM, declaration or shape)."""
+    found = bom(body)
+    if found:
+        encoding, skip, method = found[0], found[1], "bom"
+    else:
+        declared = _WIDE.get((head or "").lower().replace("_", "-"))
+        encoding, skip, method = declared or wide_encoding(body), 0, "header" if declared else "shape"
+        if encoding is None:
+            return None
+    text = body[skip:].decode(encoding, errors="replace")
+    return Decoded(text, encoding, method, head, meta, text.count("\ufffd"))
+
+
 def decode(body: bytes, content_type: str | None = None) -> Decoded:
     """Decode ``body`` using the HTTP ``content_type`` header and the page itself."""
     head, meta = header_charset(content_type), meta_charset(body)
-    if body.startswith(codecs.BOM_UTF8):
-        text = body[3:].decode("utf-8", errors="replace")
-        return Decoded(text, "utf-8", "bom", head, meta, text.count("\ufffd"))
+    if wide := _wide(body, head, meta):
+        return wide
     declared = [c for c in dict.fromkeys([canonical(head), canonical(meta)]) if c]
     if not body.isascii() and (text := _strict(body, "utf-8")) is not None:
         # Valid UTF-8 with non-ASCII bytes is almost never GBK or Big5 by accident.

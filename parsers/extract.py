@@ -16,6 +16,7 @@ import trafilatura
 from lxml import etree
 
 from .grid import Cell, Grid
+from .limits import LimitExceeded, check_zip
 from .normalize import is_furniture, normalize_text
 
 EXTRACTOR_VERSION = f"trafilatura-{trafilatura.__version__}/nianbao-0.1"
@@ -171,6 +172,7 @@ def from_pdf(data: bytes) -> Document:
                 grid = Grid.from_matrix(matrix)
                 grid.page = number
                 doc.tables.append(grid)
+            page.close()  # pdfplumber keeps every page's objects otherwise: memory grows with pages
     doc.lines = without_furniture(pages)
     if not doc.lines:
         doc.flags.append("pdf_no_text")
@@ -213,6 +215,8 @@ def without_furniture(pages: list[list[str]]) -> list[str]:
 def from_docx(data: bytes) -> Document:
     import docx
 
+    if problem := check_zip(data):  # members capped by declared and actual size
+        raise LimitExceeded(problem)
     doc = Document(kind="docx")
     document = docx.Document(io.BytesIO(data))
     doc.lines = [normalize_text(p.text) for p in document.paragraphs if p.text.strip()]

@@ -1,16 +1,85 @@
 """Every resource limit of parsing, named once. A capture over a limit is kept and flagged
-(``too_large``, ``bomb``, ``timeout``), never parsed without bounds and never dropped."""
+(``too_large``, ``bomb``, ``timeout``, ``memory``), never parsed without bounds and never
+dropped.
+
+Bytes are inflated here, and only here, in a bounded streaming way:
+
+>>> import gzip
+>>> inflate(gzip.compress(b"x" * 1000), "gzip").data == b"x" * 1000
+True
+>>> bomb = inflate(gzip.compress(bytes(50 * MiB)), "gzip")
+>>> bomb.problem.split(":")[0], len(bomb.data) <= MAX_PARSE_BYTES
+('bomb', True)
+>>> inflate(gzip.compress(b"x" * 1000)[:-20], "gzip").problem
+'truncated:gzip'
+"""
 
 from __future__ import annotations
 
-MAX_PARSE_BYTES = 30 * 1024 * 1024  # a body larger than this is kept, flagged, not parsed
+import io
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
 KiB, MiB = 1024, 1024 * 1024
+
+# -- sizes -------------------------------------------------------------------------------
+MAX_PARSE_BYTES = 30 * MiB  # a body (as stored, and once inflated) larger than this is kept, flagged, not parsed
 MAX_INFLATE_RATIO = 200  # inflated ÷ compressed above this is a bomb (deflate tops out near 1000)
 INFLATE_RATIO_FLOOR = 1 * MiB  # below this much output no ratio makes a bomb
+BLOCK_SNIFF_BYTES = 64 * KiB  # how much of a body anti-bot detection inflates and reads
+STREAM_HTML_BYTES = 2 * MiB  # HTML above this is read by a streaming parser (no tree, no trafilatura)
+MAX_STREAMED_CELLS = 200_000  # table cells kept from one streamed page (a report has < 1000)
+MAX_STREAMED_CHARS = 2_000_000  # text kept from one streamed page (a report has < 100,000)
 MAX_ZIP_MEMBERS = 5000  # members of one DOCX/OFD container
 MAX_ZIP_MEMBER_BYTES = 64 * MiB  # one member, by its declared and by its actual size
 MAX_ZIP_TOTAL_BYTES = 128 * MiB  # all members read from one container
+
+# -- per capture, in a parsing worker ------------------------------------------------------
+# Address space (RLIMIT_AS) one capture's parse may add to its worker's idle size. A
+# worker whose idle size has grown by WORKER_RECYCLE_BYTES is replaced, so every capture
+# gets the same room whatever ran before it and whatever --jobs: outcomes do not depend
+# on scheduling. A worker peaks near 100 MiB + these two; a rebuild at the writer's
+# ~200 MiB plus N workers: under 1 GB for N ≤ 2.
+CAPTURE_MEMORY_BYTES = 256 * MiB
+WORKER_RECYCLE_BYTES = 48 * MiB
+PARSE_TIMEOUT_SECONDS = 60.0  # wall time for one capture, plus …
+PARSE_TIMEOUT_PER_MIB = 10.0  # … this much per MiB of body, up to …
+PARSE_TIMEOUT_MAX_SECONDS = 300.0  # … this
+MAX_INFLIGHT_BYTES = 96 * MiB  # bodies handed to workers and not yet stored (the writer's memory)
+
 _CHUNK = 64 * KiB
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def parse_timeout(size: int, base: float = PARSE_TIMEOUT_SECONDS) -> float:
+    """Wall seconds one capture of ``size`` bytes may take to parse.
+
+    >>> parse_timeout(0), parse_timeout(3 * MiB), parse_timeout(10**9)
+    (60.0, 90.0, 300.0)
+    """
+    return min(PARSE_TIMEOUT_MAX_SECONDS, base + PARSE_TIMEOUT_PER_MIB * size / MiB)
+
+
+@dataclass(frozen=True)
+class Inflated:
+    """A body with its Content-Encoding undone, as far as the limits allow.
+
+    ``problem`` is None when all of it was inflated, else what stopped it:
+    ``bomb:…``, ``too_large:…``, ``truncated:<coding>``, ``corrupt:<coding>``,
+    ``unsupported:<coding>`` (then ``data`` is the body as it came)."""
+
+    data: bytes
+    problem: str | None = None
+
+    @property
+    def outcome(self) -> str | None:
+        """``bomb`` or ``too_large`` when a limit stopped the inflation."""
+        kind = (self.problem or "").split(":")[0]
+        return kind if kind in ("bomb", "too_large") else None
+
+
+LIMIT_OUTCOMES = ("too_large", "bomb", "timeout", "memory")
 
 
 class LimitExceeded(Exception):
@@ -20,6 +89,185 @@ class LimitExceeded(Exception):
     def __init__(self, problem: str):
         super().__init__(problem)
         self.problem = problem
+
+
+_Limit = LimitExceeded
+
+
+def limit_outcome(flags: list[str]) -> str | None:
+    """The limit a capture ran into, from its flags.
+
+    >>> limit_outcome(["undecodable_bytes:3", "bomb:zip member x"])
+    'bomb'
+    """
+    return next((f.split(":")[0] for f in flags if f.split(":")[0] in LIMIT_OUTCOMES), None)
+
+
+@dataclass
+class _Budget:
+    max_bytes: int
+    max_ratio: float
+
+    def check(self, produced: int, consumed: int, coding: str) -> None:
+        ratio_bomb = produced > self.max_ratio * max(consumed, 1)
+        if produced > self.max_bytes:
+            kind = "bomb" if ratio_bomb else "too_large"
+            raise _Limit(f"{kind}:{coding} inflates past {self.max_bytes} bytes "
+                         f"from {consumed} bytes")
+        if ratio_bomb and produced > INFLATE_RATIO_FLOOR:
+            raise _Limit(f"bomb:{coding} inflates {consumed} bytes to over {produced} "
+                         f"(ratio over {self.max_ratio:g})")
+
+
+def codings(content_encoding: str | None) -> list[str]:
+    """The codings applied to a body, first applied first; identity dropped.
+
+    >>> codings("gzip, br"), codings("identity"), codings(None)
+    (['gzip', 'br'], [], [])
+    """
+    names = [c.strip().lower() for c in (content_encoding or "").split(",")]
+    return [{"x-gzip": "gzip"}.get(c, c) for c in names if c and c != "identity"]
+
+
+def inflate(body: bytes, content_encoding: str | None, max_bytes: int = MAX_PARSE_BYTES,
+            max_ratio: float = MAX_INFLATE_RATIO) -> Inflated:
+    """Undo ``content_encoding`` (gzip, deflate, br, several in a row), streaming: never
+    more than ``max_bytes`` (+ one chunk) of output is held, and an output growing past
+    ``max_ratio`` × the input consumed so far stops as a bomb."""
+    data = body
+    for coding in reversed(codings(content_encoding) if body else []):
+        layer = _DECODERS.get(coding)
+        if layer is None:
+            return Inflated(body, f"unsupported:{coding}")
+        if coding == "gzip" and not data.startswith(GZIP_MAGIC):
+            return Inflated(data, None if data is body else f"corrupt:{coding}")
+        out = bytearray()
+        try:
+            complete, _ = _pump(layer(data), out, _Budget(max_bytes, max_ratio), coding)
+        except _Limit as stop:
+            return Inflated(bytes(out[:max_bytes]), stop.problem)
+        except Exception as exc:  # zlib.error, brotli.error, a bad trailer: keep what came out
+            return Inflated(bytes(out), f"corrupt:{coding}:{str(exc)[:80]}")
+        if not complete:
+            return Inflated(bytes(out), f"truncated:{coding}")
+        data = bytes(out)
+    return Inflated(data)
+
+
+# A decoder yields (output piece, input bytes consumed so far) and returns True when the
+# stream ended properly. It asks for at most ``room`` bytes of output per piece.
+Decoder = Callable[[bytes], Iterator[tuple[bytes, int]]]
+
+
+def _pump(pieces: Iterator[tuple[bytes, int]], out: bytearray | None, budget: _Budget,
+          coding: str) -> tuple[bool, int]:
+    """Drain a decoder into ``out`` (or only count, when None) within ``budget``:
+    whether the stream ended properly, and how many bytes came out."""
+    produced = 0
+    try:
+        while True:
+            piece, consumed = next(pieces)
+            produced += len(piece)
+            if out is not None:
+                out += piece
+            budget.check(produced, consumed, coding)
+    except StopIteration as end:
+        return bool(end.value), produced
+
+
+def _zlib_pieces(body: bytes | memoryview, wbits: int, start: int = 0):
+    """Inflate one zlib/deflate stream from ``start``; returns (ended properly, where the
+    stream's compressed bytes end)."""
+    view, pos = memoryview(body), start
+    d = zlib.decompressobj(wbits)
+    while not d.eof:
+        if d.unconsumed_tail:
+            chunk = d.unconsumed_tail
+        elif pos < len(view):
+            chunk, pos = view[pos:pos + _CHUNK], min(pos + _CHUNK, len(view))
+        else:
+            return False, pos  # input ended inside the stream
+        piece = d.decompress(chunk, _CHUNK)
+        yield piece, pos - len(d.unconsumed_tail)
+    return True, pos - len(d.unused_data)
+
+
+def _gzip_header_end(body: bytes, pos: int) -> int | None:
+    """Where the compressed data of the gzip member at ``pos`` starts (RFC 1952), or None
+    when the body ends inside the header."""
+    head = body[pos:pos + 10]
+    if len(head) < 10:
+        return None
+    if head[:2] != GZIP_MAGIC or head[2] != 8:
+        raise ValueError("bad gzip header")
+    flags, at = head[3], pos + 10
+    if flags & 4:  # FEXTRA
+        at += 2 + int.from_bytes(body[at:at + 2], "little")
+    for bit in (8, 16):  # FNAME, FCOMMENT: zero-terminated
+        if flags & bit:
+            at = body.find(b"\0", at) + 1
+            if at == 0:
+                return None
+    at += 2 if flags & 2 else 0  # FHCRC
+    return at if at <= len(body) else None
+
+
+def _gzip(body: bytes):
+    """gzip members one after another, inflated raw so that a member whose CRC or length
+    trailer is wrong still gives its data (then flagged ``corrupt``)."""
+    pos = 0
+    while True:
+        begin = _gzip_header_end(body, pos)
+        if begin is None:
+            return False
+        crc = size = 0
+        pieces = _zlib_pieces(body, -zlib.MAX_WBITS, begin)
+        try:
+            while True:
+                piece, consumed = next(pieces)
+                crc, size = zlib.crc32(piece, crc), size + len(piece)
+                yield piece, consumed
+        except StopIteration as stop:
+            ended, pos = stop.value
+        trailer = body[pos:pos + 8]
+        if not ended or len(trailer) < 8:
+            return False
+        if trailer != (crc.to_bytes(4, "little") + (size & 0xFFFFFFFF).to_bytes(4, "little")):
+            raise ValueError("gzip trailer: CRC or length mismatch")
+        pos += 8
+        if body[pos:pos + 2] != GZIP_MAGIC:
+            return True  # trailing bytes that are no gzip member are ignored
+
+
+def _deflate(body: bytes):
+    """``deflate`` is meant to be zlib-wrapped; many servers send it raw."""
+    wrapped = len(body) >= 2 and (body[0] & 0x0F) == 8 and (body[0] << 8 | body[1]) % 31 == 0
+    ended, _ = yield from _zlib_pieces(body, zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
+    return ended
+
+
+def _brotli(body: bytes):
+    import brotli
+
+    d, view, pos = brotli.Decompressor(), memoryview(body), 0
+    while not d.is_finished():
+        chunk = b""
+        if d.can_accept_more_data() and pos < len(view):
+            chunk, pos = bytes(view[pos:pos + _CHUNK]), min(pos + _CHUNK, len(view))
+        piece = d.process(chunk, output_buffer_limit=_CHUNK)
+        if not piece and not chunk and not d.is_finished():
+            return False  # input ended inside the stream
+        yield piece, pos
+    return True
+
+
+_DECODERS: dict[str, Decoder] = {"gzip": _gzip, "deflate": _deflate}
+try:  # brotli is optional: without it a br body is kept and flagged unsupported
+    import brotli as _brotli_module  # noqa: F401
+
+    _DECODERS["br"] = _brotli
+except ImportError:  # pragma: no cover
+    pass
 
 
 # -- zip containers (DOCX, OFD): members read by declared and by actual size -------------
@@ -102,6 +350,64 @@ OCR_DPI = 170  # scanned PDF pages are rasterised at this resolution
 MAX_OCR_PIXELS = 40_000_000  # a page or image larger than this is scaled down before OCR
 MAX_OFD_PAGES = 500  # pages of one OFD document
 MAX_OFD_TEXT_OBJECTS = 200_000  # text objects of one OFD document
+
+
+def check_zip(data: bytes) -> str | None:
+    """Why a ZIP container (DOCX) must not be opened, or None when it may: too many
+    members, a member too large by its declared size or by what it really inflates to
+    (a member inflating past its declared size is a bomb), too much in all. Nothing is
+    kept: members are inflated only to be counted.
+
+    >>> import io, zipfile
+    >>> buf = io.BytesIO()
+    >>> with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+    ...     z.writestr("word/document.xml", bytes(200 * MiB))
+    >>> check_zip(buf.getvalue()).split(":")[0]
+    'bomb'
+    """
+    import zipfile
+
+    try:
+        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        return None  # not a readable container: the parser says so
+    if len(infos) > MAX_ZIP_MEMBERS:
+        return f"too_large:{len(infos)} zip members"
+    total = 0
+    for info in infos:
+        try:
+            total += _member_size(data, info)
+        except _Limit as stop:
+            return stop.problem
+        if total > MAX_ZIP_TOTAL_BYTES:
+            return f"too_large:zip members inflate past {MAX_ZIP_TOTAL_BYTES} bytes"
+    return None
+
+
+def _member_size(data: bytes, info) -> int:
+    """What one member really inflates to, stopping at its declared size and the limits."""
+    import zipfile
+
+    name = info.filename[:80]
+    budget = _Budget(min(info.file_size, MAX_ZIP_MEMBER_BYTES), MAX_INFLATE_RATIO)
+    budget.check(info.file_size, info.compress_size, f"zip member {name} (declared)")
+    head = data[info.header_offset:info.header_offset + 30]
+    if info.compress_type != zipfile.ZIP_DEFLATED or len(head) < 30 or head[:4] != b"PK\x03\x04":
+        return info.file_size  # zipfile itself never reads past the declared size
+    begin = info.header_offset + 30 + int.from_bytes(head[26:28], "little") \
+        + int.from_bytes(head[28:30], "little")
+    member = memoryview(data)[begin:begin + info.compress_size]
+    try:
+        _, size = _pump(_zlib_pieces(member, -zlib.MAX_WBITS), None, budget,
+                        f"zip member {name}")
+    except zlib.error:
+        return info.file_size  # corrupt: python-docx will say so
+    except _Limit:
+        if info.file_size <= MAX_ZIP_MEMBER_BYTES:
+            raise _Limit(f"bomb:zip member {name} inflates past its declared "
+                         f"{info.file_size} bytes") from None
+        raise
+    return size
 OCR_THREADS = 2  # onnxruntime threads of the OCR engine in one process
 OCR_TEXT_PAGE_CHARS = 20  # a PDF page with fewer text characters and an image is OCR'd
 OCR_CELL_MIN_CONF = 0.80  # an OCR'd cell read with less confidence is NULL and flagged

@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 
 from . import PARSER_VERSION, ocr
 from .convert import ConvertError, doc_to_docx, fallback_text
-from .decode import Decoded, decode
+from .decode import Decoded, bom, decode, wide_encoding
 from .extract import EXTRACTOR_VERSION, Document, from_docx, from_html, from_pdf, from_text
-from .limits import MAX_PARSE_BYTES
+from .limits import MAX_PARSE_BYTES, STREAM_HTML_BYTES, LimitExceeded, ZipLimitError
 from .ofd import from_ofd
 from .repair import repair_text
 from .report import Report, parse_report
+from .streamhtml import from_large_html
 
 NOT_PARSED_KINDS = {"xls", "xlsx", "zip", "rar"}
 
@@ -53,17 +54,58 @@ def sniff_kind(body: bytes, content_type: str | None, url: str) -> str:
     if head.startswith((b"\x89PNG", b"\xff\xd8", b"GIF8")):
         return "image"
     ctype = (content_type or "").lower()
-    if "html" in ctype or re.search(rb"<(!doctype|html|head|body|meta|div|p)\b", body[:2048], re.I):
+    if "html" in ctype or re.search(rb"<(!doctype|html|head|body|meta|div|p)\b", _head(body), re.I):
         return "html"
     if ctype.startswith("text/") or ext in ("txt", "text"):
         return "text"
     return "binary"
 
 
+_DECLARED = (("pdf", "pdf"), ("wordprocessingml", "docx"), ("msword", "doc"), ("ofd", "ofd"),
+             ("html", "html"), ("text/plain", "text"))
+
+
+def mime_flags(kind: str, content_type: str | None) -> list[str]:
+    """A declared type the bytes contradict (``mime_mismatch``), and a document type
+    declared over bytes that are no document at all (``corrupt``).
+
+    >>> mime_flags("binary", "application/pdf")
+    ['mime_mismatch:declared pdf, is binary', 'corrupt:declared pdf, no pdf signature']
+    >>> mime_flags("html", "text/html; charset=utf-8"), mime_flags("pdf", None)
+    ([], [])
+    """
+    ctype = (content_type or "").lower()
+    declared = next((k for word, k in _DECLARED if word in ctype), None)
+    if declared is None or declared == kind or (declared, kind) == ("text", "html"):
+        return []
+    flags = [f"mime_mismatch:declared {declared}, is {kind}"]
+    if kind == "binary" and declared in ("pdf", "docx", "doc", "ofd"):
+        flags.append(f"corrupt:declared {declared}, no {declared} signature")
+    return flags
+
+
+def _head(body: bytes) -> bytes:
+    """The first bytes as ASCII-compatible text, UTF-16/UTF-32 included."""
+    wide = bom(body[:4]) or (wide_encoding(body[:2048]), 0)
+    if not wide[0] or wide[0] == "utf-8":
+        return body[:2048]
+    return body[wide[1]:8192].decode(wide[0], "replace").encode("utf-8", "replace")
+
+
+def _out_of_memory(exc: BaseException | None, depth: int = 0) -> bool:
+    """A MemoryError, or an exception that carries one (pdfminer wraps them)."""
+    if exc is None or depth > 5:
+        return False
+    if isinstance(exc, MemoryError):
+        return True
+    inner = [exc.__cause__, exc.__context__, *(a for a in exc.args if isinstance(a, BaseException))]
+    return any(_out_of_memory(e, depth + 1) for e in inner)
+
+
 def parse_capture(body: bytes, content_type: str | None, url: str) -> Parsed:
     """Parse one captured body. Never raises: failures come back as flags."""
     kind = sniff_kind(body, content_type, url)
-    parsed = Parsed(kind=kind)
+    parsed = Parsed(kind=kind, flags=mime_flags(kind, content_type))
     if kind in NOT_PARSED_KINDS or kind == "binary":
         parsed.flags.append(f"not_parsed:{kind}")
         return parsed
@@ -74,7 +116,18 @@ def parse_capture(body: bytes, content_type: str | None, url: str) -> Parsed:
         doc = _document(body, content_type, url, kind, parsed)
         parsed.report = parse_report(doc)
         ocr.settle(parsed.report, doc)  # OCR'd cells: confidence flags, weak ones NULL
+    except (LimitExceeded, ZipLimitError) as exc:  # kept, flagged bomb/too_large, not parsed
+        parsed.flags.append(exc.problem)
+    except MemoryError:  # a parsing worker's address space is limited (limits.py)
+        parsed.report = None
+        parsed.flags.append("memory:parse ran out of memory")
     except Exception as exc:  # a bad capture must never stop ingest
+        if _out_of_memory(exc):  # wrapped by the library it happened in
+            parsed.report = None
+            parsed.flags.append("memory:parse ran out of memory")
+            return parsed
+        if "entit" in str(exc).lower():  # libxml2 refusing an entity expansion
+            parsed.flags.append("entities:entity expansion refused")
         parsed.flags.append(f"parse_error:{type(exc).__name__}:{str(exc)[:200]}")
     return parsed
 
@@ -100,7 +153,12 @@ def _document(body: bytes, content_type: str | None, url: str, kind: str,
     parsed.decoded = decoded
     if decoded.replacements:
         parsed.flags.append(f"undecodable_bytes:{decoded.replacements}")
-    return from_html(text, url) if kind == "html" else from_text(text)
+    if nuls := text.count("\x00"):
+        text = text.replace("\x00", "")
+        parsed.flags.append(f"nul_bytes:{nuls}")
+    if kind != "html":
+        return from_text(text)
+    return from_large_html(text) if len(body) > STREAM_HTML_BYTES else from_html(text, url)
 
 
 def _word97(body: bytes, kind: str) -> Document:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import islice
 
 _PINYIN = re.compile(
     r"(?<=[\u4e00-\u9fff])\(([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*)\)"
@@ -35,10 +36,11 @@ def _t2s():
 
 
 def traditional_share(text: str) -> float:
-    cjk = [c for c in text if "\u4e00" <= c <= "\u9fff"]
-    if not cjk:
+    """Share of Traditional forms among the first 5000 CJK characters (never a list of
+    every character: a page may hold millions)."""
+    sample = "".join(islice((c for c in text if "\u4e00" <= c <= "\u9fff"), 5000))
+    if not sample:
         return 0.0
-    sample = "".join(cjk[:5000])
     converted = _t2s().convert(sample)
     return sum(a != b for a, b in zip(sample, converted, strict=False)) / len(sample)
 

@@ -197,3 +197,101 @@ def test_warc_files_rotate_and_each_opens_with_warcinfo(tmp_path):
         assert all(r.digest_ok is not False for r in records)
     urls = [r.url for p in files for r in read_records(p) if r.type == "response"]
     assert urls == [f"http://127.0.0.1/{i}" for i in range(12)]
+
+
+# -- losses flagged, reads bounded (issue 14) ------------------------------------------------
+
+REPORT_PAGE = ("<html><head><title>某县人民政府2023年政府信息公开工作年度报告</title></head>"
+               "<body><p>一、总体情况</p><p>本年新收政府信息公开申请数量</p></body></html>")
+
+
+@pytest.mark.parametrize("encoding, content_type", [
+    ("utf-16", "text/html"), ("utf-16-le", None), ("utf-16-be", None),
+    ("utf-16-le", "text/html; charset=UTF-16LE"), ("utf-32", None), ("utf-32-be", None),
+    ("utf-32-be", "text/html; charset=UTF-32BE"),
+])
+def test_utf16_and_utf32_are_told_by_bom_declaration_or_shape(encoding, content_type):
+    parsed = parse_capture(REPORT_PAGE.encode(encoding), content_type, "http://127.0.0.1/r")
+    assert parsed.kind == "html" and parsed.decoded.encoding.startswith(encoding[:6])
+    assert parsed.report.title == "某县人民政府2023年政府信息公开工作年度报告"
+    assert not any(f.startswith("undecodable") for f in parsed.flags)
+
+
+def test_nul_bytes_are_removed_and_counted():
+    parsed = parse_capture(REPORT_PAGE.replace("总体", "总\x00体").encode(), "text/html",
+                           "http://127.0.0.1/r.html")
+    assert "nul_bytes:1" in parsed.flags and "一、总体情况" in parsed.report.text
+
+
+def test_a_type_the_bytes_contradict_is_flagged():
+    pdf_as_html = parse_capture(b"%PDF-1.4\n%broken", "text/html", "http://127.0.0.1/a.html")
+    assert "mime_mismatch:declared html, is pdf" in pdf_as_html.flags
+    garbage = parse_capture(bytes(range(256)) * 8, "application/pdf", "http://127.0.0.1/a.pdf")
+    assert any(f.startswith("corrupt:declared pdf") for f in garbage.flags)
+
+
+def test_a_chunked_record_is_dechunked_streaming_and_its_cut_flagged(tmp_path):
+    """A WARC from another tool may keep the chunked framing; one cut mid-chunk is a loss."""
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    path = tmp_path / "chunked.warc.gz"
+    with open(path, "wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        for url, payload in [("http://127.0.0.1/whole", b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"),
+                             ("http://127.0.0.1/cut", b"5\r\nhello\r\n4000\r\n wor")]:
+            http = StatusAndHeaders("200 OK", [("Transfer-Encoding", "chunked")],
+                                    protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(
+                url, "response", payload=io.BytesIO(payload), length=len(payload),
+                http_headers=http))
+    records = {r.url: r for r in read_records(path)}
+    assert records["http://127.0.0.1/whole"].body == b"hello world"
+    assert records["http://127.0.0.1/whole"].problem is None
+    cut = records["http://127.0.0.1/cut"]
+    assert cut.body == b"hello wor" and cut.problem == "truncated:chunked"
+
+
+def test_a_record_over_the_cap_is_counted_not_held(tmp_path):
+    writer = RotatingWarcWriter(tmp_path, prefix="cap")
+    writer.write_exchange("http://127.0.0.1/big", "GET", [], 200, "OK", [], b"x" * 5000)
+    writer.write_exchange("http://127.0.0.1/small", "GET", [], 200, "OK", [], b"y" * 10)
+    writer.close()
+    [path] = warc_files(tmp_path)
+    records = {r.url: r for r in read_records(path, max_bytes=4000) if r.type == "response"}
+    big = records["http://127.0.0.1/big"]
+    assert big.body == b"" and big.size == 5000 and big.problem.startswith("too_large")
+    assert big.digest_ok is True  # the rest was streamed through the digest, not kept
+    assert records["http://127.0.0.1/small"].body == b"y" * 10
+
+
+def test_a_file_swapped_for_a_fifo_or_a_link_is_refused_not_waited_on(tmp_path):
+    import os
+
+    from nianbao.archive.ingest import _saved_record
+
+    fifo, link = tmp_path / "a.html", tmp_path / "b.html"
+    os.mkfifo(fifo)  # nobody ever writes to it: a plain open() would block for ever
+    link.symlink_to("/etc/passwd")
+    for path in (fifo, link):
+        with pytest.raises(OSError):
+            _saved_record(path)
+
+
+def test_anti_bot_detection_inflates_a_bomb_no_further_than_it_reads():
+    import resource
+
+    from scrapy.http import HtmlResponse, Request
+
+    from nianbao.crawler.middlewares import BlockDetectionMiddleware
+    from tests.generators.hostile import compressed_zeros
+
+    bomb = compressed_zeros("gzip", 2 * 2**30).to_bytes()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    response = HtmlResponse("http://127.0.0.1/bomb.html", status=200, body=bomb,
+                            headers={"Content-Encoding": "gzip"})
+    middleware = BlockDetectionMiddleware(stats=None)
+    assert middleware.process_response(Request(response.url), response) is response
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 64 * 1024  # KiB

@@ -86,3 +86,70 @@ def test_chinese_full_text_search(run_cli, tmp_path, shared):
                        ["罗山"]).fetchall()  # 2 characters: the canned LIKE query
     assert short == [("晋江市罗山街道",)]
     assert not list(db["report_texts"].search("羅山街道"))  # traditional form was normalised
+
+
+def closing_count(db_file) -> int:
+    try:
+        conn = sqlite3.connect(db_file)
+    except sqlite3.Error:
+        return 0
+    try:
+        return conn.execute("select count(*) from captures").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+    finally:
+        conn.close()
+
+
+def test_rebuild_killed_part_way_resumes_where_it_stopped(tmp_path, run_cli):
+    n = write_warcs(tmp_path / "data" / "warc", 40)
+    partial_db = tmp_path / "data" / "nianbao.db.rebuild"
+    proc = subprocess.Popen([sys.executable, "-m", "nianbao", "rebuild"], cwd=tmp_path,
+                            start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while closing_count(partial_db) < n // 4 and time.time() < deadline:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    partial = closing_count(partial_db)
+    assert 0 < partial < n, "the rebuild was not killed part-way"
+    result = run_cli("rebuild")
+    assert result.returncode == 0, result.stderr
+    assert "resuming the interrupted rebuild" in result.stderr
+    assert f"{partial} already ingested" in result.stderr
+    clean = tmp_path / "clean"
+    shutil.copytree(tmp_path / "data" / "warc", clean / "data" / "warc")
+    from tests.conftest import nianbao
+
+    assert nianbao("rebuild", cwd=clean).returncode == 0
+    resumed, rebuilt = dump(tmp_path / "data" / "nianbao.db"), dump(clean / "data" / "nianbao.db")
+    for table in TABLES:
+        assert resumed[table] == rebuilt[table], table
+
+
+def test_a_capture_over_time_or_memory_is_flagged_and_its_worker_replaced(tmp_path):
+    """The parse runs in a worker: one that overruns its time or its memory is replaced
+    and the captures after it are parsed as usual, in order."""
+    from nianbao.archive.db import open_db
+    from nianbao.archive.ingest import Ingestor
+    from tests.generators.hostile import many_pages_pdf, operator_storm_pdf
+
+    pages = [(p, b) for p, (b, _) in site().items() if "/t20" in p and p.endswith(".html")][:2]
+    writer = RotatingWarcWriter(tmp_path / "warc")
+    order = []
+    for name, ctype, body in [("storm.pdf", "application/pdf", operator_storm_pdf()),
+                              ("a.html", "text/html", pages[0][1]),
+                              ("pages.pdf", "application/pdf", many_pages_pdf()),
+                              ("b.html", "text/html", pages[1][1])]:
+        order.append(f"http://127.0.0.1/{name}")
+        writer.write_exchange(order[-1], "GET", [], 200, "OK", [("Content-Type", ctype)], body)
+    writer.close()
+    ingestor = Ingestor(open_db(tmp_path / "n.db"), jobs=2, timeout=1)
+    stats = ingestor.ingest_warcs(tmp_path / "warc")
+    rows = list(ingestor.db.query("select url, outcome, detail from captures order by id"))
+    assert [r["url"] for r in rows] == order
+    outcome = {r["url"].rsplit("/", 1)[1]: r["outcome"] for r in rows}
+    assert outcome == {"storm.pdf": "timeout", "a.html": "report", "pages.pdf": "memory",
+                       "b.html": "report"}
+    assert stats.limits == {"timeout": 1, "memory": 1} and stats.pool.restarts >= 2

@@ -1,0 +1,84 @@
+"""Parallel rebuild (issue 11.5): ``rebuild --jobs 2`` ÷ ``--jobs 1`` wall time, and peak RSS.
+
+    python bench/rebuild_parallel.py [--reports 1500] [--rounds 2]
+
+Writes N distinct report pages (the demo portal's six years, one county each) to WARC
+files, then runs ``nianbao rebuild --jobs 1`` and ``--jobs 2`` in child processes,
+alternating, and prints each run's wall time and the peak RSS of its process tree (the
+writer and its workers, summed), the best-of-rounds ratio (target ≤ 0.55 on 2 cores) and
+whether both databases hold the same rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from nianbao.archive.warcstore import RotatingWarcWriter  # noqa: E402
+from nianbao.demo import site  # noqa: E402
+from tests.generators.hostile import rss_of  # noqa: E402
+
+TABLES = ("captures", "reports", "versions", "cells", "checks", "sections", "report_urls",
+          "report_texts")
+
+
+def write_corpus(warc: Path, reports: int) -> int:
+    pages = [b for p, (b, _) in sorted(site().items()) if "/t20" in p and p.endswith(".html")]
+    writer = RotatingWarcWriter(warc, max_size=64 * 2**20)
+    for i in range(reports):
+        body = pages[i % len(pages)].replace("示范县".encode(), f"示范{i // len(pages)}县".encode())
+        writer.write_exchange(f"http://127.0.0.1/c{i}.html", "GET", [], 200, "OK",
+                              [("Content-Type", "text/html; charset=utf-8")], body)
+    writer.close()
+    return reports
+
+
+def rebuild(work: Path, jobs: int) -> tuple[float, float]:
+    """(seconds, peak RSS MiB of the process tree) of one rebuild."""
+    db = work / f"jobs{jobs}.db"
+    code, rss, seconds = rss_of([sys.executable, "-m", "nianbao", "rebuild", "--jobs", str(jobs),
+                                 "--db", str(db)], cwd=work, timeout=3600)
+    if code != 0:
+        raise SystemExit(f"rebuild --jobs {jobs} failed with exit code {code}")
+    return seconds, rss
+
+
+def same_rows(work: Path) -> bool:
+    dumps = []
+    for jobs in (1, 2):
+        with sqlite3.connect(work / f"jobs{jobs}.db") as conn:
+            dumps.append([conn.execute(f"select * from [{t}] order by rowid").fetchall()
+                          for t in TABLES])
+    return dumps[0] == dumps[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reports", type=int, default=1500)
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        n = write_corpus(work / "data" / "warc", args.reports)
+        best: dict[int, tuple[float, float]] = {}
+        for round_ in range(args.rounds):
+            for jobs in ((1, 2) if round_ % 2 == 0 else (2, 1)):
+                seconds, rss = rebuild(work, jobs)
+                print(f"round {round_ + 1}: --jobs {jobs}: {seconds:6.1f} s "
+                      f"({seconds / n * 1000:.1f} ms per report), peak RSS {rss:.0f} MiB")
+                if jobs not in best or seconds < best[jobs][0]:
+                    best[jobs] = (seconds, rss)
+        ratio = best[2][0] / best[1][0]
+        print(f"{n:,} reports: --jobs 2 ÷ --jobs 1 = {ratio:.2f} (target ≤ 0.55 on 2 cores); "
+              f"peak RSS {best[1][1]:.0f} / {best[2][1]:.0f} MiB; "
+              f"same rows: {'yes' if same_rows(work) else 'NO'}")
+
+
+if __name__ == "__main__":
+    main()
