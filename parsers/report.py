@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .checks import Check, chinese_number, run_checks
@@ -109,34 +110,37 @@ def _title_parts(text: str) -> list[str]:
 
 
 def _is_title(part: str) -> bool:
-    return bool(_TITLE_REPORT.search(label_key(part))) and len(part) <= MAX_TITLE
+    """A report title, not a sentence citing one."""
+    return (bool(_TITLE_REPORT.search(label_key(part))) and len(part) <= MAX_TITLE
+            and not re.search(r"[，。；,;]|根据|按照|依据", part))
 
 
 def report_title(doc: Document) -> str:
     """The report's own title: the page title cut of its site suffix, or its headline
     (a headline broken over two lines is joined; a title in Traditional characters is
-    read after 繁→简)."""
+    read after 繁→简). A title naming the body beats one that does not (a PDF's
+    properties often hold a file name such as ``Microsoft Word - 2023年年报``)."""
     heads = [doc.title or "", *(line.strip() for line in doc.lines[:HEAD_LINES])]
-    found = _find_title(heads) or _find_title([_simplified(h) for h in heads])
-    return found or (doc.title or (doc.lines[0] if doc.lines else "")).strip()[:120]
+    found = list(_titles(heads)) or list(_titles([_simplified(h) for h in heads]))
+    named = next((t for t in found if agency_from_title(t)), None)
+    return named or (found[0] if found else
+                     (doc.title or (doc.lines[0] if doc.lines else "")).strip()[:120])
 
 
-def _find_title(heads: list[str]) -> str | None:
+def _titles(heads: list[str]) -> Iterator[str]:
+    """Every title among the page title (``heads[0]``) and the first lines, in order."""
     title, lines = heads[0], heads[1:]
-    for part in _title_parts(title):
-        if _is_title(part):
-            return part
+    yield from (part for part in _title_parts(title) if _is_title(part))
     for i, line in enumerate(lines):
         part = next((p for p in _title_parts(line) if _is_title(p)), None)
         if part:
             before = lines[i - 1] if i else ""
             if _YEAR_WORD.match(part) and _agency_like(before) and not _YEAR_WORD.search(before):
-                return before + part
-            return part
+                yield before + part
+            yield part
     for a, b in zip(lines, lines[1:], strict=False):
         if _is_title(a + b) and not _CHROME.search(a):
-            return a + b
-    return None
+            yield a + b
 
 
 def looks_like_report_title(title: str) -> bool:

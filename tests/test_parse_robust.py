@@ -330,6 +330,14 @@ def test_agency_from_the_body_never_from_footers():
     assert parse(stated, "html").agency == "太江县交通运输局办公室"
 
 
+def test_a_title_naming_the_body_beats_a_file_name_in_the_properties():
+    doc = Document(title="Microsoft Word - 2023年年报.docx",
+                   lines=["柳宁市太江县人民政府2023年政府信息公开工作年度报告", "一、总体情况", "正文",
+                          "二、主动公开政府信息情况", "无"], kind="pdf")
+    report = parse_report(doc)
+    assert report.agency == AGENCY and report.year == 2023
+
+
 def test_title_broken_over_two_lines_in_a_pdf():
     doc = from_text("柳宁市太江县人民政府\n2023年政府信息公开工作年度报告\n一、总体情况\n正文\n"
                     "二、主动公开政府信息情况\n无")
