@@ -108,7 +108,7 @@ def from_html(html: str, url: str | None = None) -> Document:
     doc.title = doc.meta.get("ArticleTitle") or normalize_text(title).strip()
     # innermost tables only: outer ones are page layout
     doc.tables = [html_table(t) for t in root.xpath("//table[not(.//table)]")]
-    doc.lines = main_lines(html, root, url, doc.flags)
+    doc.lines = uncollapse(main_lines(html, root, url, doc.flags))
     return doc
 
 
@@ -141,18 +141,35 @@ _COLLAPSED_HEADING = re.compile(
     r"|其他需要报告的事项))\s*")
 
 
-def from_text(text: str) -> Document:
-    """A plain-text capture or saved text: tables stay as lines (tabs kept).
+_NUMBER_TOKEN = re.compile(r"(?<!\S)(?:[-+]?\d[\d,.]*|/|－|—)(?!\S)")
 
-    Text whose line breaks were collapsed (one long line, as some archives store pages)
-    is broken again before the six section headings."""
-    lines = []
-    for line in normalize_text(text).splitlines():
-        if len(line) > 400:
-            lines += _COLLAPSED_HEADING.sub(r"\n\1\n", line).split("\n")
-        else:
-            lines.append(line)
-    lines = [line for line in lines if line.strip()]
+
+def uncollapse(lines: list[str]) -> list[str]:
+    """Lines whose breaks were collapsed (a page's text run together with single spaces,
+    as some archives and mirror sites store it) broken again: before the six section
+    headings, and — where the run holds a table's values — at every space, one piece a
+    line, as a table flattened one cell per ``<p>`` reads.
+
+    >>> uncollapse(["x" * 380 + " 一、总体情况 正文 二、主动公开政府信息情况 规章 0 0 0 行政许可 5"])[1:4]
+    ['一、总体情况', '正文', '二、主动公开政府信息情况']
+    """
+    out: list[str] = []
+    for line in lines:
+        if len(line) <= 400:
+            out.append(line)
+            continue
+        for part in _COLLAPSED_HEADING.sub(r"\n\1\n", line).split("\n"):
+            if len(_NUMBER_TOKEN.findall(part)) >= 4 and "\t" not in part:
+                out += part.split()
+            else:
+                out.append(part)
+    return [line for line in out if line.strip()]
+
+
+def from_text(text: str) -> Document:
+    """A plain-text capture or saved text: tables stay as lines (tabs kept); collapsed
+    text broken again (``uncollapse``)."""
+    lines = uncollapse(normalize_text(text).splitlines())
     return Document(title=lines[0] if lines else "", lines=lines, kind="text")
 
 
