@@ -1914,9 +1914,9 @@ def rss_of(cmd: Sequence[str] | str, *, timeout: float | None = None,
       daemonised grandchildren still count).  Shared pages count once per process, so this
       errs high; a spike shorter than ``interval`` can be missed;
     * each polled process's ``VmHWM`` (its own lifetime peak: catches short spikes);
-    * ``os.wait4``'s ``ru_maxrss`` for the child: the peak of the child and of the
-      descendants it reaped (a single process, not a sum).  ``getrusage(RUSAGE_CHILDREN)`` is
-      not used: it is cumulative over every child this test process ever had.
+    * not ``os.wait4``'s ``ru_maxrss``: it counts the pages a child shares with its parent
+      between fork and exec (a child of a large test process would seem as large), and
+      ``getrusage(RUSAGE_CHILDREN)`` is cumulative over every child this process ever had.
 
     On ``timeout`` the child's process group gets SIGKILL and returncode is ``-9``; any
     process left in that session after the child exits is killed too.
@@ -1966,6 +1966,6 @@ def rss_of(cmd: Sequence[str] | str, *, timeout: float | None = None,
     if leftovers:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(root, 9)
-    peak = max([peak_sum, usage.ru_maxrss * 1024 if usage else 0, *hwm.values()])
+    peak = max([peak_sum, *hwm.values()])
     return proc.returncode, peak / MiB, seconds
 
