@@ -216,7 +216,27 @@ def _leaves(header: list[list[Cell]], spec: Spec) -> list[Leaf]:
             group = _group(cell, header, spec) if spec.groups else None
             if not spec.groups or group:
                 leaves.append((col, cell, group))
-    return leaves
+    return leaves if spec.groups else _eliminated(header, leaves, spec)
+
+
+def _eliminated(header: list[list[Cell]], leaves: list[Leaf], spec: Spec) -> list[Leaf]:
+    """A header cell too garbled to name its column (``社会织``) read as the one column
+    left unnamed, when it stands between the columns that come before and after it in
+    the form, in the row of its neighbours' cells."""
+    named = {leaf[0].key: leaf[1] for leaf in leaves}
+    missing = [i for i, col in enumerate(spec.cols) if col.key not in named]
+    if len(missing) != 1 or not 0 < missing[0] < len(spec.cols) - 1:
+        return leaves
+    i = missing[0]
+    left, right = named[spec.cols[i - 1].key], named[spec.cols[i + 1].key]
+    row = next((cells for cells in header if any(c is left for c in cells)), [])
+    if not any(c is right for c in row):
+        return leaves
+    used = {id(leaf[1]) for leaf in leaves}
+    between = [c for c in row if left.last_col < c.col and c.last_col < right.col]
+    if len(between) != 1 or id(between[0]) in used or not label_key(between[0].text):
+        return leaves
+    return sorted([*leaves, (spec.cols[i], between[0], None)], key=lambda leaf: leaf[1].col)
 
 
 def _group(cell: Cell, header: list[list[Cell]], spec: Spec) -> str | None:
