@@ -16,7 +16,7 @@ from functools import lru_cache
 from itertools import islice
 
 _PINYIN = re.compile(
-    r"(?<=[\u4e00-\u9fff])\(([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*)\)"
+    r"(?<=[\u4e00-\u9fff\ufffd])\(([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*)\)"
 )
 _SHIFTED = re.compile(r"\?(?=[^\x00-\x7f])")
 # Characters that GBK text read out of step produces and real reports do not use.
@@ -45,6 +45,24 @@ def traditional_share(text: str) -> float:
     return sum(a != b for a, b in zip(sample, converted, strict=False)) / len(sample)
 
 
+def _space_at(text: str) -> int:
+    found = re.search(r"\s", text)
+    return found.start() if found else -1
+
+
+def _reread(segment: str) -> str | None:
+    """``segment`` re-read one byte on, if that reads as better Chinese."""
+    try:
+        data = segment.encode("gb18030")
+    except UnicodeEncodeError:
+        return None
+    candidate = data[1:].decode("gb18030", errors="replace")
+    candidate = re.sub(r"\?(?=$|<)", "\ufffd", candidate)
+    if oddness(candidate) < oddness(segment) and candidate.count("\ufffd") <= 2:
+        return candidate.replace("\x00", "")
+    return None
+
+
 def unshift_gbk(line: str) -> tuple[str, int]:
     """Re-read GBK bytes that were decoded one byte out of step after a lost byte.
 
@@ -62,18 +80,17 @@ def unshift_gbk(line: str) -> tuple[str, int]:
         end = len(tail)
         if (lt := tail.find("<")) > 0:
             end = lt
-        segment = tail[:end]
-        try:
-            data = segment.encode("gb18030")
-        except UnicodeEncodeError:
-            continue
-        candidate = data[1:].decode("gb18030", errors="replace")
-        candidate = re.sub(r"\?(?=$|<)", "\ufffd", candidate)
-        if oddness(candidate) < oddness(segment) and candidate.count("\ufffd") <= 2:
-            out.append(line[pos:m.start()])
-            out.append(candidate.replace("\x00", ""))
-            pos = m.end() + end
-            fixed += 1
+        # up to the next space (bytes after an ASCII one are read in step again, and
+        # lines may have been run together), else the rest of the line
+        ends = [e for e in [_space_at(tail)] if 0 < e < end] + [end]
+        for end in ends:
+            candidate = _reread(tail[:end])
+            if candidate is not None:
+                out.append(line[pos:m.start()])
+                out.append(candidate)
+                pos = m.end() + end
+                fixed += 1
+                break
     if not fixed:
         return line, 0
     out.append(line[pos:])
