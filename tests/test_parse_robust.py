@@ -408,3 +408,30 @@ def test_parsing_is_deterministic():
     pdf = rd.pdf_report(nums, "2021", 2023, AGENCY, 7, "partial")
     a, b = parse(pdf, "pdf"), parse(pdf, "pdf")
     assert a.cells == b.cells and a.checks == b.checks
+
+
+def test_run_together_mirror_page_is_broken_into_cells() -> None:
+    """A mirror copy whose text was run together with single spaces still yields tables."""
+    body = ("本报告根据《条例》编制。" * 40 + " 一、总体情况 正文。 二、主动公开政府信息情况"
+            " 第二十条第(一)项 信息内容 本年制发件数 本年废止件数 现行有效件数 规章 0 0 0"
+            " 行政规范性文件 24 0 49 三、收到和处理政府信息公开申请情况")
+    doc = from_html(f"<html><body><div>{body}</div></body></html>")
+    assert "二、主动公开政府信息情况" in doc.lines and "行政规范性文件" in doc.lines
+    assert doc.lines[doc.lines.index("行政规范性文件") + 1:][:3] == ["24", "0", "49"]
+
+
+def test_every_shifted_gbk_piece_of_a_run_together_line_is_mended() -> None:
+    from nianbao.parsers.repair import repair_text
+
+    text = "规章 0 ?。ㄒ唬┲鲃庸\ue0a6_方面 5 ?。ㄒ唬┲鲃庸\ue0a6_方面 6"
+    assert repair_text(text)[0] == "规章 0 （一）主动公开方面 5 （一）主动公开方面 6"
+
+
+def test_garbled_column_header_read_by_elimination() -> None:
+    from nianbao.parsers.tables import build_spec, grid_cells
+
+    header = ["", "自然人", "商业企业", "科研机构", "社会织", "法律服务机构", "其他", "总计"]
+    values = ["一、本年新收政府信息公开申请数量", "1", "2", "3", "4", "5", "6", "21"]
+    grid = Grid.from_rows([[Cell(t) for t in header], [Cell(t) for t in values]])
+    got = {c.col_key: c.value for c in grid_cells(grid, build_spec("requests", "2021"))}
+    assert got["nonprofit"] == 4 and got["legal_service"] == 5
