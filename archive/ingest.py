@@ -31,6 +31,8 @@ from .warcstore import ReadError, Record, read_records, warc_files
 # several forms (same folder, same name), the first form listed here is the one read.
 logger = logging.getLogger(__name__)
 
+COMMIT_SECONDS = 0.5  # records stored in this much time are committed together
+
 SAVED_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml", ".pdf", ".docx", ".doc", ".wps", ".ofd",
                   ".txt")
 
@@ -205,12 +207,24 @@ class Ingestor:
                 self.stats.files_skipped.setdefault(why, []).append(str(path.relative_to(root)))
 
     def _run(self, items: Iterable[tuple[Record | ReadError, bool]], progress=None) -> None:
-        """Parse in the pool, store here, in order."""
+        """Parse in the pool, store here, in order: each record in a savepoint of its own,
+        committed together every ``COMMIT_SECONDS`` (a killed ingest loses at most that
+        much, which the next run ingests again), and whatever is done when it stops."""
+        conn = self.db.conn
         with ParsePool(self.jobs, self.timeout, self.memory) as pool:
-            for (item, done), analysis in pool.ordered(items, _needs_parse):
-                self._handle(item, done, analysis)
-                if progress and isinstance(item, Record) and item.type == "response":
-                    progress(item.url, self.stats.captures)
+            committed = time.monotonic()
+            try:
+                for (item, done), analysis in pool.ordered(items, _needs_parse):
+                    if not conn.in_transaction:
+                        conn.execute("BEGIN")
+                    self._handle(item, done, analysis)
+                    if progress and isinstance(item, Record) and item.type == "response":
+                        progress(item.url, self.stats.captures)
+                    if time.monotonic() - committed >= COMMIT_SECONDS:
+                        conn.commit()
+                        committed = time.monotonic()
+            finally:
+                conn.commit()
         self.stats.pool = pool.stats
 
     def _handle(self, item: Record | ReadError, done: bool, analysis: Analysis | None) -> None:
@@ -316,7 +330,7 @@ class Ingestor:
             "portal": record.warc_headers.get("Nianbao-Portal"),
             "etag": record.header("ETag"), "last_modified": record.header("Last-Modified"),
         }
-        return self.db["captures"].insert(row).last_pk
+        return self._insert("captures", [row])
 
     # -- reports and versions ----------------------------------------------------------
 
@@ -354,8 +368,8 @@ class Ingestor:
             self.db["reports"].update(report_id, {**fields, "versions": seq})
             outcome = "report_version"
         else:
-            report_id = self.db["reports"].insert(
-                {**fields, "versions": 1, "first_seen": record.date}).last_pk
+            report_id = self._insert("reports", [
+                {**fields, "versions": 1, "first_seen": record.date}])
             seq, previous, outcome = 1, None, "report_new"
         version_id = self._version(record, parsed, report_id, seq, text_hash, capture_id, previous)
         self.db["captures"].update(capture_id, {"report_id": report_id, "version_id": version_id})
@@ -414,7 +428,7 @@ class Ingestor:
             diff = "\n".join(difflib.unified_diff(
                 previous.splitlines(), report.text.splitlines(),
                 f"version {seq - 1}", f"version {seq}", lineterm="", n=1))
-        return self.db["versions"].insert({
+        return self._insert("versions", [{
             "report_id": report_id, "seq": seq, "text_hash": text_hash,
             "fetched_at": record.date, "capture_id": capture_id,
             "warc_file": record.warc_file, "warc_offset": record.offset,
@@ -429,24 +443,39 @@ class Ingestor:
             "extractor": parsed.extractor, "parser": parsed.parser, "format": report.format,
             "flags": _json(report.flags) if report.flags else None, "text": report.text,
             "original_text": parsed.original_text, "diff": diff,
-        }).last_pk
+        }])
 
     def _replace_rows(self, report_id: int, report) -> None:
-        self.db["report_texts"].upsert({"report_id": report_id, "title": report.title,
-                                        "agency": report.agency, "text": report.text},
-                                       pk="report_id")
+        self.db.execute("""insert into report_texts (report_id, title, agency, text)
+                           values (?, ?, ?, ?) on conflict (report_id) do update set
+                           title = excluded.title, agency = excluded.agency,
+                           text = excluded.text""",
+                        [report_id, report.title, report.agency, report.text])
         for table in ("cells", "checks", "sections"):
-            self.db[table].delete_where("report_id = ?", [report_id])
-        self.db["cells"].insert_all(
-            ({"report_id": report_id, "table": c.table, "row_key": c.row_key,
-              "col_key": c.col_key, "value": c.value, "raw": c.raw, "flag": c.flag}
-             for c in report.cells), replace=True)
-        self.db["checks"].insert_all(
-            ({"report_id": report_id, "rule": c.rule, "status": c.status, "detail": c.detail}
-             for c in report.checks), replace=True)
-        self.db["sections"].insert_all(
-            ({"report_id": report_id, "number": s.number, "heading": s.heading, "text": s.text}
-             for s in report.sections), replace=True)
+            self.db.execute(f"delete from [{table}] where report_id = ?", [report_id])
+        self._insert("cells", [
+            {"report_id": report_id, "table": c.table, "row_key": c.row_key,
+             "col_key": c.col_key, "value": c.value, "raw": c.raw, "flag": c.flag}
+            for c in report.cells], replace=True)
+        self._insert("checks", [
+            {"report_id": report_id, "rule": c.rule, "status": c.status, "detail": c.detail}
+            for c in report.checks], replace=True)
+        self._insert("sections", [
+            {"report_id": report_id, "number": s.number, "heading": s.heading, "text": s.text}
+            for s in report.sections], replace=True)
+
+    def _insert(self, table: str, rows: list[dict], replace: bool = False) -> int | None:
+        """Rows of one shape into ``table`` in one statement (sqlite-utils' per-row work is
+        most of ingest's writing time); the last row id."""
+        if not rows:
+            return None
+        columns = list(rows[0])
+        sql = (f"insert {'or replace ' if replace else ''}into [{table}] "
+               f"({', '.join(f'[{c}]' for c in columns)}) values ({', '.join('?' * len(columns))})")
+        if len(rows) == 1:
+            return self.db.conn.execute(sql, [rows[0][c] for c in columns]).lastrowid
+        self.db.conn.executemany(sql, ([r[c] for c in columns] for r in rows))
+        return None
 
     def _seen_again(self, record: Record) -> None:
         for row in self._report_at(record.url):

@@ -23,7 +23,7 @@ from rich.console import Console
 
 from . import __version__
 from .archive import db_path, warc_dir
-from .archive.db import SchemaError, open_db
+from .archive.db import SchemaError, ensure_schema, open_db
 from .archive.ingest import SAVED_SUFFIXES, Ingestor
 from .config import Settings, SettingsError
 
@@ -290,7 +290,7 @@ def rebuild(ctx, from_dir, force, jobs, data, db):
     else:
         for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
             leftover.unlink(missing_ok=True)
-    fresh = open_db(tmp)
+    fresh = open_db(tmp, bulk=True)  # query-only indexes and full-text search at the end
     ingestor = Ingestor(fresh, _project(_settings(ctx))["NIANBAO_PORTALS"], jobs=jobs)
     with console.status("rebuilding…"):
         stats = ingestor.ingest_dir(from_dir) if from_dir else ingestor.ingest_warcs(warc_dir(data))
@@ -307,6 +307,7 @@ def rebuild(ctx, from_dir, force, jobs, data, db):
 def _resumable(tmp: Path, from_dir: Path | None) -> bool:
     """A rebuild of the same kind (from WARC files, or from a folder) was interrupted and
     left its database behind."""
+    ensure_schema(fresh)
     import sqlite3
 
     if not tmp.is_file():
