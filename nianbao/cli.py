@@ -81,9 +81,20 @@ def cli(ctx, settings_dir, verbose, quiet):
     """nianbao: an archive of 政府信息公开工作年度报告 (government information openness
     annual reports): crawl, archive in WARC, parse, check, serve."""
     level = LOG_LEVELS[-1 if quiet else min(verbose, 2)]
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    _log_to_stderr(level)
     console.quiet = quiet
     ctx.obj = {"settings": Settings(settings_dir), "log_level": level, "quiet": quiet}
+
+
+def _log_to_stderr(level: str) -> None:
+    """nianbao's own log lines; Scrapy's go through its LOG_LEVEL (set from the same flags),
+    so the root logger is left alone and nothing prints twice."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    log = logging.getLogger("nianbao")
+    log.handlers[:] = [handler]
+    log.setLevel(level)
+    log.propagate = False
 
 
 def stdout() -> Console:
@@ -296,6 +307,7 @@ def rebuild(ctx, from_dir, force, jobs, data, db):
         stats = ingestor.ingest_dir(from_dir) if from_dir else ingestor.ingest_warcs(warc_dir(data))
     if target.exists() and not from_dir:
         _keep_crawl_history(target, fresh)
+    ensure_schema(fresh)
     fresh.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # all of it in the file that is moved
     fresh.conn.close()
     for suffix in ("-wal", "-shm"):
@@ -307,7 +319,6 @@ def rebuild(ctx, from_dir, force, jobs, data, db):
 def _resumable(tmp: Path, from_dir: Path | None) -> bool:
     """A rebuild of the same kind (from WARC files, or from a folder) was interrupted and
     left its database behind."""
-    ensure_schema(fresh)
     import sqlite3
 
     if not tmp.is_file():

@@ -336,17 +336,13 @@ def detect_format(text: str, year: int | None) -> tuple[str, dict[str, int]]:
     return "legacy", score
 
 
-_REVIEW_WORDS = ("行政复议", "行政诉讼", "维持", "直接起诉", "复议后起诉", "尚未审结")
-
-
 def _classify(grid: Grid) -> str | None:
     """Which table a grid is, from its header words, or for a part continuing a table
     on a later page (no header of its own), from the form rows its labels name."""
     key = label_key(grid.text())
     if "本年新收" in key or ("自然人" in key and "予以公开" in key):
         return "requests"
-    # two of the header words (one may be garbled), one naming a column
-    if sum(w in key for w in _REVIEW_WORDS) >= 2 and any(w in key for w in _REVIEW_WORDS[2:]):
+    if "行政复议" in key and ("结果维持" in key or "维持" in key):
         return "reviews"
     if "第二十条" in key or "信息内容" in key or "行政许可" in key:
         return "proactive"
