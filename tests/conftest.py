@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -56,11 +58,9 @@ def run_cli(tmp_path):
     return run
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    """Archive the demo portal, then serve it with ``nianbao serve`` on loopback."""
-    work = tmp_path_factory.mktemp("serve")
-    assert nianbao("demo", cwd=work).returncode == 0
+@contextmanager
+def serving(work: Path) -> Iterator[str]:
+    """``nianbao serve`` on the archive in ``work/data``, on a free loopback port."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -68,12 +68,23 @@ def served(tmp_path_factory):
                             cwd=work, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+    for _ in range(150):
         try:
             urllib.request.urlopen(base + "/-/versions.json", timeout=1)
             break
         except OSError:
             time.sleep(0.1)
-    yield base
-    os.killpg(proc.pid, signal.SIGTERM)
-    proc.wait(timeout=10)
+    try:
+        yield base
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """Archive the demo portal, then serve it with ``nianbao serve`` on loopback."""
+    work = tmp_path_factory.mktemp("serve")
+    assert nianbao("demo", cwd=work).returncode == 0
+    with serving(work) as base:
+        yield base
