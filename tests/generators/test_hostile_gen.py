@@ -306,9 +306,11 @@ def test_redirects(server: h.HostileServer) -> None:
 
 def test_log_records(server: h.HostileServer) -> None:
     _get(server, "/case/no_length_close.html")
-    rec = [r for r in server.requests if r.path == "/case/no_length_close.html"][-1]
     deadline = time.monotonic() + 5  # the server stamps the end just after the client has it
-    while rec.end is None and time.monotonic() < deadline:
+    while True:  # `requests` is a snapshot: read it again until the end is stamped
+        rec = [r for r in server.requests if r.path == "/case/no_length_close.html"][-1]
+        if rec.end is not None or time.monotonic() > deadline:
+            break
         time.sleep(0.02)
     assert rec.listener == "primary" and rec.local_host == server.host
     assert rec.local_port == server.port and rec.method == "GET" and rec.status == 200
