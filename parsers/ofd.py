@@ -32,6 +32,10 @@ from .layout import Box, Rule, layout_page
 from .limits import SafeZip, ZipLimitError
 from .normalize import normalize_text
 
+NARROW_GLYPH = 0.55  # width of a Latin letter or digit, as a share of the font size
+BASELINE_TOL = 0.3  # characters whose baselines differ by less (× height) share a line
+WORD_GAP = 0.35  # a wider gap (× height) between characters parts two words
+
 
 def _local(el) -> str:
     tag = el.tag
@@ -214,24 +218,40 @@ def _text_boxes(obj) -> list[Box]:
         dx, dy = _deltas(code.get("DeltaX")), _deltas(code.get("DeltaY"))
         for i, ch in enumerate(text):
             px, py = _apply(m, x, y)
-            wide = height if ord(ch) > 0x2E7F else height * 0.55
+            glyph = size if ord(ch) > 0x2E7F else size * NARROW_GLYPH
+            # the advance is the glyph's real width: a full-width comma advancing half an
+            # em must not overlap the next character, or words part at every comma
+            advance = dx[i] if i < len(dx) else glyph
+            wide = (advance if 0 < advance <= glyph * 1.2 else glyph) * scale
             out.append(Box(bx + px, by + py - 0.85 * height, bx + px + wide,
                            by + py + 0.15 * height, ch))
-            x += dx[i] if i < len(dx) else (size if ord(ch) > 0x2E7F else size * 0.55)
+            x += advance
             y += dy[i] if i < len(dy) else 0.0
     return out
+
+
+def _baselines(chars: list[Box]) -> list[list[Box]]:
+    """Characters grouped by baseline (within a share of their height, so per-character
+    objects written in any order come back together), each line left to right."""
+    lines: list[list[Box]] = []
+    for ch in sorted(chars, key=lambda b: b.y1):
+        if lines and abs(ch.y1 - lines[-1][0].y1) < BASELINE_TOL * ch.h:
+            lines[-1].append(ch)
+        else:
+            lines.append([ch])
+    return [sorted(line, key=lambda b: b.x0) for line in lines]
 
 
 def _words(chars: list[Box]) -> list[Box]:
     """Characters on one baseline with no more than a narrow gap between them → words
     (a number is one box, never one per digit)."""
     out: list[Box] = []
-    for ch in sorted(chars, key=lambda b: (round(b.y1, 1), b.x0)):
+    for ch in (c for line in _baselines(chars) for c in line):
         if ch.text == " ":
             continue
         last = out[-1] if out else None
-        if (last is not None and abs(last.y1 - ch.y1) < 0.3 * ch.h
-                and -0.3 * ch.h <= ch.x0 - last.x1 <= 0.35 * ch.h):
+        if (last is not None and abs(last.y1 - ch.y1) < BASELINE_TOL * ch.h
+                and -0.3 * ch.h <= ch.x0 - last.x1 <= WORD_GAP * ch.h):
             last.text += ch.text
             last.x1 = max(last.x1, ch.x1)
             last.y0, last.y1 = min(last.y0, ch.y0), max(last.y1, ch.y1)
