@@ -22,15 +22,19 @@ from __future__ import annotations
 
 import posixpath
 import re
+import statistics
 import zipfile
+from bisect import bisect_right
+from dataclasses import dataclass
 
 from lxml import etree
 
 from . import limits
 from .extract import Document
-from .layout import Box, Rule, layout_page
+from .layout import Box, Rule, layout_page, rows_of, text_height
 from .limits import SafeZip, ZipLimitError
 from .normalize import normalize_text
+from .values import is_number
 
 NARROW_GLYPH = 0.55  # width of a Latin letter or digit, as a share of the font size
 BASELINE_TOL = 0.3  # characters whose baselines differ by less (× height) share a line
@@ -136,6 +140,7 @@ def from_ofd(data: bytes) -> Document:
     if root is None:
         return doc
     pages_read = 0
+    carry: list[float] | None = None
     for body in _children(root, "DocBody"):
         info = _children(body, "DocInfo")
         if info:
@@ -163,7 +168,12 @@ def from_ofd(data: bytes) -> Document:
             if content is None:
                 continue
             boxes, rules = _page_objects(content, reader)
-            laid = layout_page(_words(boxes), rules, page=pages_read)
+            words = _words(boxes)
+            if _unruled(rules):
+                rules, carry = _virtual_rules(words, carry)
+            else:
+                carry = None
+            laid = layout_page(words, rules, page=pages_read)
             doc.lines.extend(laid.lines)
             doc.tables.extend(laid.tables)
             if reader.text_objects > limits.MAX_OFD_TEXT_OBJECTS:
@@ -173,6 +183,11 @@ def from_ofd(data: bytes) -> Document:
         doc.flags.append("ofd_no_text")
     doc.title = doc.meta.get("Title") or (doc.lines[0] if doc.lines else "")
     return doc
+
+
+def _unruled(rules: list[Rule]) -> bool:
+    """Too few strokes to draw a table (a page rule or a signature line at most)."""
+    return sum(r.horizontal for r in rules) < 2 or sum(not r.horizontal for r in rules) < 2
 
 
 def _ctm(el) -> tuple[float, ...]:
@@ -210,7 +225,10 @@ def _text_boxes(obj) -> list[Box]:
     out: list[Box] = []
     x = y = 0.0
     for code in (c for c in obj if _local(c) == "TextCode"):
-        text = normalize_text(code.text or "").replace("\n", "")
+        raw = (code.text or "").replace("\n", "")
+        text = normalize_text(raw).replace("\n", "")
+        # a full-width bracket is as wide as a CJK character, even once normalised
+        full = [ord(ch) > 0x2E7F for ch in (raw if len(raw) == len(text) else text)]
         if code.get("X") is not None:
             x = (_floats(code.get("X")) or [x])[0]
         if code.get("Y") is not None:
@@ -218,11 +236,12 @@ def _text_boxes(obj) -> list[Box]:
         dx, dy = _deltas(code.get("DeltaX")), _deltas(code.get("DeltaY"))
         for i, ch in enumerate(text):
             px, py = _apply(m, x, y)
-            glyph = size if ord(ch) > 0x2E7F else size * NARROW_GLYPH
-            # the advance is the glyph's real width: a full-width comma advancing half an
-            # em must not overlap the next character, or words part at every comma
+            glyph = size if full[i] else size * NARROW_GLYPH
+            # the advance is the glyph's real width (text is normalised to half-width
+            # forms first, so the character no longer tells): a comma advancing half an
+            # em must not overlap the next character, nor a full-width bracket fall short
             advance = dx[i] if i < len(dx) else glyph
-            wide = (advance if 0 < advance <= glyph * 1.2 else glyph) * scale
+            wide = (advance if 0 < advance <= size * 1.2 else glyph) * scale
             out.append(Box(bx + px, by + py - 0.85 * height, bx + px + wide,
                            by + py + 0.15 * height, ch))
             x += advance
@@ -308,3 +327,344 @@ def _path_rules(obj) -> list[Rule]:
                 out.append(Rule(False, (x0 + x1) / 2, min(y0, y1), max(y0, y1)))
         prev = here
     return out
+
+
+# -- tables printed without rules -------------------------------------------------------
+#
+# Some producers draw a table's borders as an image, or not at all. The text of an OFD
+# page sits exactly where the form put it, so the grid can be recovered from the text:
+# value columns where the numbers stand, rows where the values and their labels are,
+# and every cell's text centred in its cell (how word processors print forms), which
+# tells a heading spanning several columns or rows from one of a single cell. The cells
+# found are handed to the layout as rules, as if the producer had drawn them.
+
+MARKERS = frozenset({"/", "-", "—", "——", "－", "无", "／"})
+WRAP_GAP = 0.35  # lines of one wrapped cell are closer than this (× line height)
+ROW_MATCH = 0.6  # a label centred within this (× line height) of a row's values is its label
+BLOCK_GAP = 8.0  # label-only lines between two rows of values (× line height), at most
+HEADER_GAP = 3.0  # a header line stands at most this far (× line height) above the next
+MAX_HEADER_LINES = 12
+CENTRE_TOL = 0.8  # a spanning heading's centre lies this close (× line height) to its span's
+HEADING = re.compile(r"^\s*[一二三四五六七八九十]+、")
+
+
+def _is_value(text: str) -> bool:
+    text = text.strip()
+    return text in MARKERS or is_number(text)
+
+
+@dataclass
+class _Stack:
+    """Words of one cell: one word, or the lines of a wrapped one."""
+
+    words: list[Box]
+
+    @property
+    def x0(self) -> float:
+        return min(b.x0 for b in self.words)
+
+    @property
+    def x1(self) -> float:
+        return max(b.x1 for b in self.words)
+
+    @property
+    def y0(self) -> float:
+        return min(b.y0 for b in self.words)
+
+    @property
+    def y1(self) -> float:
+        return max(b.y1 for b in self.words)
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+
+def _stacks(words: list[Box], h: float) -> list[_Stack]:
+    """Words standing one under the other, close enough to be lines of one cell."""
+    out: list[_Stack] = []
+    for w in sorted(words, key=lambda b: (b.y0, b.x0)):
+        for s in out:
+            last = s.words[-1]
+            if (0 <= w.y0 - last.y1 + 0.5 * h and w.y0 - last.y1 < WRAP_GAP * h
+                    and min(w.x1, s.x1) > max(w.x0, s.x0)):
+                s.words.append(w)
+                break
+        else:
+            out.append(_Stack([w]))
+    return out
+
+
+def _bands(boxes: list[Box]) -> list[list[float]]:
+    out: list[list[float]] = []
+    for b in sorted(boxes, key=lambda b: b.x0):
+        if out and b.x0 <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], b.x1)
+        else:
+            out.append([b.x0, b.x1])
+    return out
+
+
+def _value_rows(values: list[Box], h: float) -> list[list[Box]]:
+    rows: list[list[Box]] = []
+    for b in sorted(values, key=lambda b: b.y1):
+        if rows and b.y1 - rows[-1][-1].y1 < BASELINE_TOL * h:
+            rows[-1].append(b)
+        else:
+            rows.append([b])
+    return rows
+
+
+def _is_data(line: list[Box]) -> bool:
+    values = [b for b in line if _is_value(b.text)]
+    labels = [b for b in line if not _is_value(b.text)]
+    if not values:
+        return False
+    if labels:
+        return min(v.x0 for v in values) > min(lb.x1 for lb in labels)
+    return len(values) >= 2
+
+
+Rect = tuple[float, float, float, float]
+
+
+def _rect_rules(rects: list[Rect]) -> list[Rule]:
+    out = []
+    for x0, y0, x1, y1 in rects:
+        if x1 - x0 > 0 and y1 - y0 > 0:
+            out += [Rule(True, y0, x0, x1), Rule(True, y1, x0, x1),
+                    Rule(False, x0, y0, y1), Rule(False, x1, y0, y1)]
+    return out
+
+
+def _virtual_rules(words: list[Box], carry: list[float] | None
+                   ) -> tuple[list[Rule], list[float] | None]:
+    """Rules for the tables of a page printed without them, and the column centres of
+    its last table (a table going on over the next page keeps its columns, blank ones
+    too, even where no header is printed again)."""
+    if not words:
+        return [], None
+    h = text_height(words)
+    lines = rows_of(words, h)
+    data = [_is_data(line) for line in lines]
+    rules: list[Rule] = []
+    i = 0
+    last_centres = None
+    first_block = True
+    floor = 0  # the header of a table reaches no higher than the table before it
+    while i < len(lines):
+        if not data[i]:
+            i += 1
+            continue
+        start = end = i
+        j = i + 1
+        edge = min(b.x0 for b in lines[i] if _is_value(b.text))
+        while j < len(lines):
+            if data[j]:
+                if lines[j][0].y0 - lines[end][-1].y1 > BLOCK_GAP * h:
+                    break
+                end = j
+                edge = min(edge, min(b.x0 for b in lines[j] if _is_value(b.text)))
+            elif any(b.x1 > edge or HEADING.match(b.text) and b.x0 < lines[end][0].x0 - h
+                     for b in lines[j]):
+                break
+            j += 1
+        built = _block(lines, start, end, h, carry if first_block else None, floor)
+        if built is not None:
+            block_rules, last_centres = built
+            rules += block_rules
+            first_block = False
+        i = floor = end + 1
+    return rules, last_centres
+
+
+def _block(lines: list[list[Box]], start: int, end: int, h: float,
+           carry: list[float] | None, floor: int) -> tuple[list[Rule], list[float]] | None:
+    body_lines = lines[start:end + 1]
+    values = [b for line in body_lines if _is_data(line) for b in line if _is_value(b.text)]
+    bands = _bands(values)
+    value_x0 = bands[0][0]
+    body_words = [b for line in body_lines for b in line]
+    label_words = [b for b in body_words if b.x1 <= value_x0 and not _is_value(b.text)]
+    left = min((b.x0 for b in body_words), default=value_x0)
+    # the header: lines above, up to prose running into the values or a heading
+    # no label column (table 四): headings and gaps alone end the header
+    border = (max(b.x1 for b in label_words) + value_x0) / 2 if label_words else -1.0
+    head: list[list[Box]] = []
+    k = start - 1
+    below = body_lines[0]
+    while k >= floor and len(head) < MAX_HEADER_LINES and not _is_data(lines[k]):
+        line = lines[k]
+        if min(b.y0 for b in below) - max(b.y1 for b in line) > HEADER_GAP * h:
+            break
+        if any(b.x0 < border < b.x1 for b in line):
+            break  # prose running across the label column into the values
+        if any(HEADING.match(b.text) for b in line):
+            break
+        head.insert(0, line)
+        below = line
+        k -= 1
+    head_words = [b for line in head for b in line]
+    head_value = [b for b in head_words if b.cx > value_x0 - 0.5 * h]
+    head_stacks = _stacks(head_value, h)
+    # header cells over no number are columns the body leaves blank
+    lowest = [s for s in head_stacks if not any(
+        o is not s and o.y0 > s.y1 and min(o.x1, s.x1) > max(o.x0, s.x0) for o in head_stacks)]
+    for s in lowest:
+        if not any(min(z, s.x1) > max(a, s.x0) for a, z in bands) and s.x0 > value_x0 - h:
+            bands.append([s.x0, s.x1])
+    bands.sort()
+    centres = [(a + z) / 2 for a, z in bands]
+    if carry and not head_stacks and len(carry) > len(centres):
+        pitch = min((b - a for a, b in zip(carry, carry[1:], strict=False)), default=h * 4)
+        if all(min(abs(c - p) for p in carry) < 0.3 * pitch for c in centres):
+            centres = list(carry)
+    if len(centres) == 1:
+        half = max([bands[0][1] - bands[0][0], *(s.x1 - s.x0 for s in lowest)]) / 2 + h
+        xs = [centres[0] - half, centres[0] + half]
+    else:
+        mids = [(a + b) / 2 for a, b in zip(centres, centres[1:], strict=False)]
+        xs = [centres[0] - (mids[0] - centres[0])] + mids + [centres[-1] + centres[-1] - mids[-1]]
+    label_right = max((b.x1 for b in label_words), default=xs[0])
+    first_value = min(b.x0 for b in values)
+    if label_right > xs[0] - 0.2 * h and label_right + 0.2 * h < first_value:
+        xs[0] = (label_right + first_value) / 2
+    xs[-1] = max(xs[-1], max((b.x1 for b in head_value), default=xs[-1]) + 0.2 * h)
+    b0 = xs[0]
+    # a caption centred over the whole table, labels and values (第二十条第（一）项), is
+    # the title of this part of the table, not a heading of its columns
+    for n, line in enumerate(head):
+        if (len(line) == 1 and left < b0 - 2 * h and line[0].x0 > b0 - h
+                and abs(line[0].cx - (left + xs[-1]) / 2) < 2 * CENTRE_TOL * h):
+            head = head[n + 1:]
+            head_words = [b for line in head for b in line]
+            head_value = [b for b in head_words if b.cx > value_x0 - 0.5 * h]
+            head_stacks = _stacks(head_value, h)
+    left = min([left, *(b.x0 for b in head_words)]) - 0.5 * h
+    if left > b0 - h:
+        left = b0
+
+    # rows: each line of values, and each label standing alone (a blank row)
+    label_stacks = _stacks([b for b in body_words if b.cx < b0 and not _is_value(b.text)], h)
+    groups = [s for s in label_stacks if any(
+        o is not s and o.x0 >= s.x1 - 0.2 * h and o.y0 < s.y1 and o.y1 > s.y0
+        for o in label_stacks)]
+    leaves = [s for s in label_stacks if not any(s is g for g in groups)]
+    rows: list[dict] = []
+    # values of one row share a baseline: lines of text can run two rows together when
+    # wrapped labels fill the space between them
+    for vals in _value_rows([b for b in values if b.cx >= b0], h):
+        rows.append({"y0": min(b.y0 for b in vals), "y1": max(b.y1 for b in vals),
+                     "cy": statistics.fmean(b.cy for b in vals), "label": None})
+    split: list[_Stack] = []
+    for s in leaves:  # a stack running over two rows of values is two rows' labels
+        inside = [r["cy"] for r in rows if s.y0 < r["cy"] < s.y1]
+        if len(inside) < 2:
+            split.append(s)
+            continue
+        parts: dict[float, list[Box]] = {}
+        for w in s.words:
+            parts.setdefault(min(inside, key=lambda c, w=w: abs(c - w.cy)), []).append(w)
+        split += [_Stack(ws) for ws in parts.values()]
+    for s in split:
+        near = min(rows, key=lambda r: abs(r["cy"] - s.cy), default=None)
+        if near is not None and abs(near["cy"] - s.cy) < ROW_MATCH * h and near["label"] is None:
+            near["label"] = s
+            near["y0"], near["y1"] = min(near["y0"], s.y0), max(near["y1"], s.y1)
+        else:
+            rows.append({"y0": s.y0, "y1": s.y1, "cy": s.cy, "label": s})
+    rows.sort(key=lambda r: r["cy"])
+    if not rows:
+        return None
+    gaps = [b["y0"] - a["y1"] for a, b in zip(rows, rows[1:], strict=False)]
+    pad = max(statistics.median(gaps) / 2 if gaps else 0.5 * h, 0.2 * h)
+    if head_words:
+        hb = max(b.y1 for b in head_words)
+        ys_top = (hb + rows[0]["y0"]) / 2 if rows[0]["y0"] > hb else hb + 0.1 * h
+    else:
+        ys_top = rows[0]["y0"] - pad
+    ys = [ys_top] + [(a["y1"] + b["y0"]) / 2 for a, b in zip(rows, rows[1:], strict=False)]
+    ys.append(rows[-1]["y1"] + pad)
+
+    rects: list[Rect] = []
+    # group labels: each over the run of rows its centre stands on, tiling its parent
+    row_left = [left] * len(rows)
+    claimed: set[tuple[int, int]] = set()
+    for g in sorted(groups, key=lambda s: (s.x0, s.cy)):
+        def eligible(r: int, g: _Stack = g) -> bool:
+            lab = rows[r]["label"]
+            return lab is None or lab.x0 >= g.x1 - 0.2 * h
+        near = min(range(len(rows)), key=lambda r: abs(rows[r]["cy"] - g.cy))
+        if not eligible(near):
+            continue
+        lo = near
+        while lo > 0 and eligible(lo - 1) and (round(g.x0), lo - 1) not in claimed:
+            lo -= 1
+        hi_max = near
+        while hi_max + 1 < len(rows) and eligible(hi_max + 1):
+            hi_max += 1
+        hi = min(range(near, hi_max + 1), key=lambda r: abs((ys[lo] + ys[r + 1]) / 2 - g.cy))
+        for r in range(lo, hi + 1):
+            claimed.add((round(g.x0), r))
+        inner = [rows[r]["label"].x0 for r in range(lo, hi + 1) if rows[r]["label"] is not None]
+        gx1 = (g.x1 + min(inner)) / 2 if inner else g.x1 + 0.2 * h
+        gx0 = max(row_left[lo:hi + 1])
+        rects.append((gx0, ys[lo], gx1, ys[hi + 1]))
+        for r in range(lo, hi + 1):
+            row_left[r] = max(row_left[r], gx1)
+    for r in range(len(rows)):
+        rects.append((row_left[r], ys[r], b0, ys[r + 1]))
+        rects += [(xs[c], ys[r], xs[c + 1], ys[r + 1]) for c in range(len(xs) - 1)]
+    if head_words:
+        rects += _header_rects(head_stacks, xs, ys_top, h)
+        top = min(min(b.y0 for b in head_words) - pad, min((r[1] for r in rects), default=ys_top))
+        if b0 > left:
+            rects.append((left, top, b0, ys_top))
+        rects.append((left, top, xs[-1], ys_top))
+    return _rect_rules(rects), centres
+
+
+def _header_rects(stacks: list[_Stack], xs: list[float], bottom: float, h: float) -> list[Rect]:
+    """Header cells over the value columns ``xs``: the lowest text of each column is its
+    own cell down to the body; text above spans the columns whose cells end below it,
+    as many as keep it centred."""
+    n = len(xs) - 1
+    ceil = [bottom] * n
+    rects: list[Rect] = []
+
+    def column(x: float) -> int:
+        return min(max(bisect_right(xs, x) - 1, 0), n - 1)
+
+    placed: set[int] = set()
+    for k in range(n):
+        mine = [s for s in stacks if column(s.cx) == k]
+        if mine:
+            leaf = max(mine, key=lambda s: s.y1)
+            placed.add(id(leaf))
+            top = min(2 * leaf.cy - bottom, leaf.y0 - 0.1 * h)
+            rects.append((xs[k], top, xs[k + 1], bottom))
+            ceil[k] = top
+    for s in sorted((s for s in stacks if id(s) not in placed), key=lambda s: -s.y1):
+        c = column(s.cx)
+        lo = hi = c
+        while lo > 0 and ceil[lo - 1] >= s.y1 - 0.1 * h:
+            lo -= 1
+        while hi + 1 < n and ceil[hi + 1] >= s.y1 - 0.1 * h:
+            hi += 1
+        best = (c, c)
+        for a in range(lo, c + 1):
+            for z in range(c, hi + 1):
+                off = abs((xs[a] + xs[z + 1]) / 2 - s.cx)
+                if off < CENTRE_TOL * h and z - a > best[1] - best[0]:
+                    best = (a, z)
+        a, z = best
+        low = min(ceil[a:z + 1])
+        top = min(2 * s.cy - low, s.y0 - 0.1 * h)
+        rects.append((xs[a], top, xs[z + 1], low))
+        for k in range(a, z + 1):
+            ceil[k] = top
+    return rects
