@@ -531,7 +531,7 @@ def _block(lines: list[list[Box]], start: int, end: int, h: float,
         xs = [centres[0] - (mids[0] - centres[0])] + mids + [centres[-1] + centres[-1] - mids[-1]]
     label_right = max((b.x1 for b in label_words), default=xs[0])
     first_value = min(b.x0 for b in values)
-    if label_right > xs[0] - 0.2 * h and label_right + 0.2 * h < first_value:
+    if label_words and label_right > xs[0] - 0.2 * h and label_right + 0.2 * h < first_value:
         xs[0] = (label_right + first_value) / 2
     xs[-1] = max(xs[-1], max((b.x1 for b in head_value), default=xs[-1]) + 0.2 * h)
     b0 = xs[0]
@@ -650,10 +650,17 @@ def _header_rects(stacks: list[_Stack], xs: list[float], bottom: float, h: float
             ceil[k] = top
     for s in sorted((s for s in stacks if id(s) not in placed), key=lambda s: -s.y1):
         c = column(s.cx)
+        # headings side by side share the columns between them half and half
+        level = [o.cx for o in stacks if o is not s and o.y0 < s.y1 and o.y1 > s.y0]
+        stop_left = max((s.cx + x) / 2 for x in level if x < s.cx) if any(
+            x < s.cx for x in level) else float("-inf")
+        stop_right = min((s.cx + x) / 2 for x in level if x > s.cx) if any(
+            x > s.cx for x in level) else float("inf")
         lo = hi = c
-        while lo > 0 and ceil[lo - 1] >= s.y1 - 0.1 * h:
+        while lo > 0 and ceil[lo - 1] >= s.y1 - 0.1 * h and xs[lo - 1] >= stop_left - 0.5 * h:
             lo -= 1
-        while hi + 1 < n and ceil[hi + 1] >= s.y1 - 0.1 * h:
+        while (hi + 1 < n and ceil[hi + 1] >= s.y1 - 0.1 * h
+               and xs[hi + 2] <= stop_right + 0.5 * h):
             hi += 1
         best = (c, c)
         for a in range(lo, c + 1):
