@@ -501,7 +501,7 @@ def _block(lines: list[list[Box]], start: int, end: int, h: float,
         line = lines[k]
         if min(b.y0 for b in below) - max(b.y1 for b in line) > HEADER_GAP * h:
             break
-        if any(b.x0 < border < b.x1 for b in line):
+        if any(b.x0 < border - h and b.x1 > border + h for b in line):
             break  # prose running across the label column into the values
         if any(HEADING.match(b.text) for b in line):
             break
