@@ -453,8 +453,7 @@ def _virtual_rules(words: list[Box], carry: list[float] | None
     data = [_is_data(line) for line in lines]
     rules: list[Rule] = []
     i = 0
-    last_centres = None
-    first_block = True
+    last_centres = carry
     floor = 0  # the header of a table reaches no higher than the table before it
     while i < len(lines):
         if not data[i]:
@@ -469,15 +468,13 @@ def _virtual_rules(words: list[Box], carry: list[float] | None
                     break
                 end = j
                 edge = min(edge, min(b.x0 for b in lines[j] if _is_value(b.text)))
-            elif any(b.x1 > edge or HEADING.match(b.text) and b.x0 < lines[end][0].x0 - h
-                     for b in lines[j]):
-                break
+            elif any(b.x1 > edge for b in lines[j]):
+                break  # a heading, prose, a caption: anything reaching into the values
             j += 1
-        built = _block(lines, start, end, h, carry if first_block else None, floor)
+        built = _block(lines, start, end, h, last_centres, floor)
         if built is not None:
             block_rules, last_centres = built
             rules += block_rules
-            first_block = False
         i = floor = end + 1
     return rules, last_centres
 
