@@ -471,6 +471,16 @@ def _virtual_rules(words: list[Box], carry: list[float] | None
             elif any(b.x1 > edge for b in lines[j]):
                 break  # a heading, prose, a caption: anything reaching into the values
             j += 1
+        # the first and last lines of a label wrapped around its row's values
+        while (start - 1 >= floor and not data[start - 1]
+               and all(b.x1 <= edge for b in lines[start - 1])
+               and max(b.y1 for b in lines[start - 1])
+               > min(b.y0 for b in lines[start]) - WRAP_GAP * h):
+            start -= 1
+        while (end + 1 < len(lines) and not data[end + 1]
+               and all(b.x1 <= edge for b in lines[end + 1])
+               and min(b.y0 for b in lines[end + 1]) - max(b.y1 for b in lines[end]) < h):
+            end += 1
         built = _block(lines, start, end, h, last_centres, floor)
         if built is not None:
             block_rules, last_centres = built
