@@ -441,6 +441,12 @@ def _rect_rules(rects: list[Rect]) -> list[Rule]:
     return out
 
 
+def _under(line: list[Box], labels: list[Box], edge: float) -> bool:
+    """Every word of ``line`` stands under (or over) a label, left of the values."""
+    return all(b.x1 <= edge and any(min(b.x1, lb.x1) > max(b.x0, lb.x0) for lb in labels)
+               for b in line)
+
+
 def _virtual_rules(words: list[Box], carry: list[float] | None
                    ) -> tuple[list[Rule], list[float] | None]:
     """Rules for the tables of a page printed without them, and the column centres of
@@ -471,14 +477,15 @@ def _virtual_rules(words: list[Box], carry: list[float] | None
             elif any(b.x1 > edge for b in lines[j]):
                 break  # a heading, prose, a caption: anything reaching into the values
             j += 1
-        # the first and last lines of a label wrapped around its row's values
+        # the first and last lines of a label wrapped around its row's values, standing
+        # under the labels (a caption centred over the next part of the table does not)
+        labels = [b for line in lines[start:end + 1] for b in line if b.x1 <= edge]
         while (start - 1 >= floor and not data[start - 1]
-               and all(b.x1 <= edge for b in lines[start - 1])
+               and _under(lines[start - 1], labels, edge)
                and max(b.y1 for b in lines[start - 1])
                > min(b.y0 for b in lines[start]) - WRAP_GAP * h):
             start -= 1
-        while (end + 1 < len(lines) and not data[end + 1]
-               and all(b.x1 <= edge for b in lines[end + 1])
+        while (end + 1 < len(lines) and not data[end + 1] and _under(lines[end + 1], labels, edge)
                and min(b.y0 for b in lines[end + 1]) - max(b.y1 for b in lines[end]) < h):
             end += 1
         built = _block(lines, start, end, h, last_centres, floor)
