@@ -31,7 +31,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -185,6 +185,12 @@ def _short_province(text: str) -> tuple[int, list[Division]]:
     return 0, []
 
 
+def warm_up() -> None:
+    """Read the divisions table and build its index now (a few hundred milliseconds)."""
+    _index()
+    _province_shorts()
+
+
 def _in_year(found: list[Division], year: int | None) -> list[Division]:
     """The divisions of ``found`` that existed in ``year`` (else those nearest to it)."""
     if year is None or not found:
@@ -292,12 +298,20 @@ def resolve_region(portal_region: str | None, agency: str | None, title: str | N
     """The region of a body, from the most to the least reliable source; a later source
     only refines what an earlier one found (a county inside the portal's city)."""
     lines = (text or "").splitlines()
+    return _resolve(portal_region, agency, title, tuple(lines[:HEAD_LINES] + lines[-TAIL_LINES:]),
+                    year)
+
+
+@lru_cache(maxsize=4096)
+def _resolve(portal_region: str | None, agency: str | None, title: str | None,
+             lines: tuple[str, ...], year: int | None) -> Place:
+    # a portal's bodies come back year after year: each combination is resolved once
     sources = [("portal", portal_region), ("agency", agency), ("title", title)]
     place = Place()
     for source, value in sources:
         if value and (found := _locate(_clean(value), place, year, source)):
             place = found
-    for line in lines[:HEAD_LINES] + lines[-TAIL_LINES:]:  # only when nothing else tells
+    for line in lines:  # the text's first and last lines, only when nothing else tells
         if not place.known() and (found := _locate(_clean(line), place, year, "text")):
             place = found
     if not place.known():
@@ -354,24 +368,69 @@ def body_row(place: Place, agency: str, key: str) -> dict:
     }
 
 
-def assign_body(db: sqlite_utils.Database, *, agency: str | None, title: str | None,
-                text: str | None, year: int | None, portal_region: str | None = None,
-                portal: str | None = None, url: str | None = None) -> int | None:
-    """The id of the body that published a report (created on first sight, the printed
-    agency name added to its aliases); None when the report names no agency."""
+@dataclass(frozen=True)
+class Body:
+    """A report's body as far as the report alone tells (no database): its key and row."""
+
+    key: str
+    row: dict
+
+
+def body_of(*, agency: str | None, title: str | None, text: str | None, year: int | None,
+            portal_region: str | None = None, portal: str | None = None,
+            url: str | None = None) -> Body | None:
+    """The body that published a report; None when the report names no agency. Pure:
+    parse workers compute it, so the writing process only looks the key up."""
     if not agency:
         return None
     place = resolve_region(portal_region, agency, title, text, year)
     name = agency_key(agency, place)
     key = body_key(place, name, _scope(portal, url))
-    found = db.execute("select id, aliases from bodies where key = ?", [key]).fetchone()
-    if found:
-        aliases = json.loads(found[1] or "[]")
-        if agency not in aliases:
-            db["bodies"].update(found[0], {"aliases": _aliases(aliases + [agency])})
+    return Body(key, body_row(place, name, key))
+
+
+class BodyStore:
+    """The bodies table seen from one writer: keys already looked up are kept, so a report
+    costs a dictionary lookup unless it brings a new body or a new printed name. Only for
+    as long as nothing else writes bodies (one ingest run)."""
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+        self._known: dict[str, tuple[int, set[str]]] = {}
+
+    def assign(self, body: Body | None, agency: str | None) -> int | None:
+        """The id of ``body`` (created on first sight, ``agency`` added to its aliases)."""
+        if body is None or not agency:
+            return None
+        found = self._known.get(body.key) or self._lookup(body.key)
+        if found is None:
+            found = (self._insert(body, agency), {agency})
+        elif agency not in found[1]:
+            found[1].add(agency)
+            self.db.conn.execute("update bodies set aliases = ? where id = ?",
+                                 [_aliases(found[1]), found[0]])
+        self._known[body.key] = found
         return found[0]
-    return db["bodies"].insert({**body_row(place, name, key),
-                                "aliases": _aliases([agency])}).last_pk
+
+    def _lookup(self, key: str) -> tuple[int, set[str]] | None:
+        row = self.db.execute("select id, aliases from bodies where key = ?", [key]).fetchone()
+        return (row[0], set(json.loads(row[1] or "[]"))) if row else None
+
+    def _insert(self, body: Body, agency: str) -> int:
+        row = {**body.row, "aliases": _aliases([agency])}
+        sql = (f"insert into bodies ({', '.join(f'[{c}]' for c in row)}) "
+               f"values ({', '.join('?' * len(row))})")
+        return self.db.conn.execute(sql, list(row.values())).lastrowid
+
+
+def assign_body(db: sqlite_utils.Database, *, agency: str | None, title: str | None,
+                text: str | None, year: int | None, portal_region: str | None = None,
+                portal: str | None = None, url: str | None = None) -> int | None:
+    """The id of the body that published a report (created on first sight, the printed
+    agency name added to its aliases); None when the report names no agency."""
+    body = body_of(agency=agency, title=title, text=text, year=year,
+                   portal_region=portal_region, portal=portal, url=url)
+    return BodyStore(db).assign(body, agency)
 
 
 def _aliases(names: Iterable[str]) -> str:

@@ -23,8 +23,8 @@ import sqlite_utils
 from ..parsers.antibot import is_gone
 from ..parsers.limits import LIMIT_OUTCOMES, MAX_PARSE_BYTES
 from ..parsers.pipeline import Parsed
-from .bodies import assign_body
-from .parsework import Analysis, ParsePool, PoolStats
+from .bodies import BodyStore
+from .parsework import Analysis, ParsePool, PoolStats, Rows, report_rows
 from .warcstore import ReadError, Record, read_records, warc_files
 
 # Accepted by ``rebuild --from-dir``, richest form first: when one document was saved in
@@ -123,6 +123,13 @@ class IngestStats:
             self.blocked += 1
 
 
+ROW_COLUMNS = {  # the order of ``parsework.Rows``' tuples
+    "cells": ("table", "row_key", "col_key", "value", "raw", "flag"),
+    "checks": ("rule", "status", "detail"),
+    "sections": ("number", "heading", "text"),
+}
+
+
 def _needs_parse(entry: tuple[Record | ReadError, bool]) -> Record | None:
     """The record a worker must analyse: a response not yet in the database."""
     item, done = entry
@@ -158,6 +165,8 @@ class Ingestor:
         self.memory: int | None = None  # per capture; default limits.CAPTURE_MEMORY_BYTES
         self.stats = IngestStats()
         self._requests: dict[str, tuple[str | None, str]] = {}  # response id → (referer, method)
+        self._regions = {name: (p or {}).get("region") for name, p in self.portals.items()}
+        self._bodies = BodyStore(db)
 
     # -- sources -----------------------------------------------------------------------
 
@@ -211,7 +220,8 @@ class Ingestor:
         committed together every ``COMMIT_SECONDS`` (a killed ingest loses at most that
         much, which the next run ingests again), and whatever is done when it stops."""
         conn = self.db.conn
-        with ParsePool(self.jobs, self.timeout, self.memory) as pool:
+        self._bodies = BodyStore(self.db)  # bodies may have changed since the last run
+        with ParsePool(self.jobs, self.timeout, self.memory, self._regions) as pool:
             committed = time.monotonic()
             try:
                 for (item, done), analysis in pool.ordered(items, _needs_parse):
@@ -288,7 +298,8 @@ class Ingestor:
             self._capture(record, "not_report" if report else "not_parsed", reason, parsed, a.size)
             return "not_report"
         capture_id = self._capture(record, "report", None, parsed, a.size)
-        return self._store_report(record, parsed, capture_id)
+        rows = a.rows or report_rows(record, parsed, self._regions)
+        return self._store_report(record, parsed, rows, capture_id)
 
     def _over_limit(self, record: Record, a: Analysis) -> str:
         """Kept, not parsed: the capture says which limit; so does the report it would
@@ -334,24 +345,21 @@ class Ingestor:
 
     # -- reports and versions ----------------------------------------------------------
 
-    def _store_report(self, record: Record, parsed: Parsed, capture_id: int) -> str:
+    def _store_report(self, record: Record, parsed: Parsed, rows: Rows, capture_id: int) -> str:
         report = parsed.report
         text_hash = _hash(report.text)
         portal = record.warc_headers.get("Nianbao-Portal")
-        region = (self.portals.get(portal) or {}).get("region") or report.region
         existing = self._report_at(record.url)
         if not existing and (same := self._same_report(record, parsed, text_hash)):
-            return self._link(same, record, parsed, capture_id, text_hash)
+            return self._link(same, record, parsed, rows, capture_id)
         fields = {
-            "agency": report.agency, "region": region, "year": report.year,
+            "agency": report.agency, "region": rows.region, "year": report.year,
             "title": report.title, "url": record.url, "published": report.published,
             "format": report.format, "status": "live", "removed_on": None,
             "doc_number": report.doc_number, "portal": portal,
             "flags": _json(sorted(set(report.flags + parsed.flags))) if (report.flags or parsed.flags) else None,
             "last_seen": record.date,
-            "body_id": assign_body(self.db, agency=report.agency, title=report.title,
-                                   text=report.text, year=report.year, portal_region=region,
-                                   portal=portal, url=record.url),
+            "body_id": self._bodies.assign(rows.body, report.agency),
         }
         if existing:
             row = existing[0]
@@ -373,7 +381,7 @@ class Ingestor:
             seq, previous, outcome = 1, None, "report_new"
         version_id = self._version(record, parsed, report_id, seq, text_hash, capture_id, previous)
         self.db["captures"].update(capture_id, {"report_id": report_id, "version_id": version_id})
-        self._replace_rows(report_id, report)
+        self._replace_rows(report_id, report, rows)
         return outcome
 
     def _report_at(self, url: str) -> list[dict]:
@@ -398,8 +406,8 @@ class Ingestor:
                                  [text_hash]).fetchone()
         return self.db["reports"].get(mirror[0]) if mirror else None
 
-    def _link(self, row: dict, record: Record, parsed: Parsed, capture_id: int,
-              text_hash: str) -> str:
+    def _link(self, row: dict, record: Record, parsed: Parsed, rows: Rows,
+              capture_id: int) -> str:
         """Record ``record.url`` as another copy of report ``row``. When this copy carries
         more table cells (a page saying "see the attachment"), it becomes the content."""
         role = "attachment" if parsed.kind in ("pdf", "docx") else "copy"
@@ -408,7 +416,7 @@ class Ingestor:
              "first_seen": record.date, "last_seen": record.date},
             pk=("report_id", "url"), replace=True)
         current = self.db["cells"].count_where("report_id = ? and value is not null", [row["id"]])
-        richer = sum(c.value is not None for c in parsed.report.cells) > current
+        richer = rows.values > current
         if not richer:
             self.db["reports"].update(row["id"], {"last_seen": record.date})
             self.db["captures"].update(capture_id, {"report_id": row["id"]})
@@ -419,7 +427,7 @@ class Ingestor:
             pk=("report_id", "url"), replace=True)
         self.db["report_urls"].delete_where("report_id = ? and url = ?", [row["id"], record.url])
         self.db["reports"].update(row["id"], {"url": record.url})
-        return self._store_report(record, parsed, capture_id)
+        return self._store_report(record, parsed, rows, capture_id)
 
     def _version(self, record, parsed, report_id, seq, text_hash, capture_id, previous) -> int:
         report, decoded = parsed.report, parsed.decoded
@@ -445,24 +453,18 @@ class Ingestor:
             "original_text": parsed.original_text, "diff": diff,
         }])
 
-    def _replace_rows(self, report_id: int, report) -> None:
+    def _replace_rows(self, report_id: int, report, rows: Rows) -> None:
         self.db.execute("""insert into report_texts (report_id, title, agency, text)
                            values (?, ?, ?, ?) on conflict (report_id) do update set
                            title = excluded.title, agency = excluded.agency,
                            text = excluded.text""",
                         [report_id, report.title, report.agency, report.text])
-        for table in ("cells", "checks", "sections"):
+        for table, columns in ROW_COLUMNS.items():
             self.db.execute(f"delete from [{table}] where report_id = ?", [report_id])
-        self._insert("cells", [
-            {"report_id": report_id, "table": c.table, "row_key": c.row_key,
-             "col_key": c.col_key, "value": c.value, "raw": c.raw, "flag": c.flag}
-            for c in report.cells], replace=True)
-        self._insert("checks", [
-            {"report_id": report_id, "rule": c.rule, "status": c.status, "detail": c.detail}
-            for c in report.checks], replace=True)
-        self._insert("sections", [
-            {"report_id": report_id, "number": s.number, "heading": s.heading, "text": s.text}
-            for s in report.sections], replace=True)
+            self.db.conn.executemany(
+                f"insert or replace into [{table}] ([report_id], {', '.join(f'[{c}]' for c in columns)})"
+                f" values (?{', ?' * len(columns)})",
+                ((report_id, *r) for r in getattr(rows, table)))
 
     def _insert(self, table: str, rows: list[dict], replace: bool = False) -> int | None:
         """Rows of one shape into ``table`` in one statement (sqlite-utils' per-row work is
@@ -501,6 +503,6 @@ class Ingestor:
 
     def refresh_cross_year(self) -> None:
         """Bodies, cross-year rules, copies and anomalies (``series.refresh``)."""
-        from .series import refresh  # numpy and datasketch: never loaded in parse workers
+        from .series import refresh  # numpy: never loaded in parse workers
 
         refresh(self.db)

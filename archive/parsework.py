@@ -36,6 +36,7 @@ from ..parsers.limits import (
     parse_timeout,
 )
 from ..parsers.pipeline import Parsed, parse_capture
+from .bodies import Body, body_of, warm_up
 from .warcstore import Record
 
 logger = logging.getLogger(__name__)
@@ -49,6 +50,36 @@ STUCK_SECONDS = 3.0  # … and stopped when it sits there this long without answ
 
 
 @dataclass
+class Rows:
+    """A report's rows as the writer stores them, shaped where the report was parsed:
+    plain tuples (cheap to send back and to ``executemany``), the report id left out."""
+
+    region: str | None  # the portal registry's region, else the report's own
+    body: Body | None
+    cells: list[tuple]  # (table, row_key, col_key, value, raw, flag)
+    checks: list[tuple]  # (rule, status, detail)
+    sections: list[tuple]  # (number, heading, text)
+
+    @property
+    def values(self) -> int:
+        """How many cells hold a value."""
+        return sum(c[3] is not None for c in self.cells)
+
+
+def report_rows(record: Record, parsed: Parsed, regions: dict[str, str | None]) -> Rows:
+    """The rows of ``parsed.report`` (a report), and its body. Pure."""
+    report = parsed.report
+    portal = record.warc_headers.get("Nianbao-Portal")
+    region = regions.get(portal) or report.region
+    body = body_of(agency=report.agency, title=report.title, text=report.text,
+                   year=report.year, portal_region=region, portal=portal, url=record.url)
+    return Rows(region, body,
+                [(c.table, c.row_key, c.col_key, c.value, c.raw, c.flag) for c in report.cells],
+                [(c.rule, c.status, c.detail) for c in report.checks],
+                [(s.number, s.heading, s.text) for s in report.sections])
+
+
+@dataclass
 class Analysis:
     """What the workers found out about one captured response."""
 
@@ -58,6 +89,7 @@ class Analysis:
     limit: str | None = None  # too_large | bomb | timeout | memory
     losses: list[str] = field(default_factory=list)  # truncation, undecodable coding, …
     detail: str | None = None  # what the limit was, in words
+    rows: Rows | None = None  # a report's rows and body, when ``parsed`` is a report
 
     @property
     def notes(self) -> str | None:
@@ -77,8 +109,9 @@ def _losses(record: Record) -> list[str]:
     return found
 
 
-def analyse(record: Record) -> Analysis:
-    """Inflate, classify and parse one response. Pure: no I/O, no database."""
+def analyse(record: Record, regions: dict[str, str | None] | None = None) -> Analysis:
+    """Inflate, classify and parse one response, and shape a report's rows (``regions``:
+    each portal's region from the registry). Pure: no I/O, no database."""
     losses = _losses(record)
     if record.problem and record.problem.startswith("too_large"):
         return Analysis(record.payload_size, limit="too_large", losses=losses,
@@ -105,7 +138,19 @@ def analyse(record: Record) -> Analysis:
     # same (then the report row carries the flag).
     limit = None if report is not None and report.is_report else limit_outcome(parsed.flags)
     detail = next((f for f in parsed.flags if limit and f.startswith(limit)), None)
-    return Analysis(len(body), parsed=parsed, limit=limit, losses=losses, detail=detail)
+    rows = report_rows(record, parsed, regions or {}) if report is not None and report.is_report \
+        else None
+    return Analysis(len(body), parsed=parsed, limit=limit, losses=losses, detail=detail, rows=rows)
+
+
+def slim(analysis: Analysis) -> Analysis:
+    """``analysis`` without what ``rows`` already holds, to send back: the report's cells,
+    checks and sections as objects cost more to pickle than everything else."""
+    report = analysis.parsed.report if analysis.parsed else None
+    if analysis.rows is None or report is None:
+        return analysis
+    thin = replace(report, cells=[], checks=[], sections=[])
+    return replace(analysis, parsed=replace(analysis.parsed, report=thin))
 
 
 # -- the worker process ------------------------------------------------------------------
@@ -161,7 +206,7 @@ def _die_with_parent() -> None:
         pass
 
 
-def _worker(conn: Connection, memory: int, parent: int) -> None:
+def _worker(conn: Connection, memory: int, parent: int, regions: dict[str, str | None]) -> None:
     _die_with_parent()
     if os.getppid() != parent:
         return
@@ -171,6 +216,7 @@ def _worker(conn: Connection, memory: int, parent: int) -> None:
     global _WATCH
     _WATCH = _Watch()
     _WATCH.start()
+    warm_up()  # the divisions table: read once per worker, never inside a parse's time
     idle = _vm_size()
     if memory:
         ceiling = idle + WORKER_RECYCLE_BYTES + memory + WATCH_MARGIN + 4 * MAX_PARSE_BYTES
@@ -188,7 +234,7 @@ def _worker(conn: Connection, memory: int, parent: int) -> None:
             resource.setrlimit(resource.RLIMIT_AS, (min(ceiling, now + memory + WATCH_MARGIN),
                                                     ceiling))
             _WATCH.limit = now + memory
-        result = _run_one(record, seconds, memory)
+        result = slim(_run_one(record, seconds, memory, regions))
         _WATCH.limit = 0
         task_record = replace(record, body=b"")
         del record, task
@@ -228,11 +274,12 @@ def over_limit(limit: str, record: Record, seconds: float, memory: int) -> Analy
 _FATAL = ("timeout", "memory")
 
 
-def _run_one(record: Record, seconds: float, memory: int) -> Analysis:
+def _run_one(record: Record, seconds: float, memory: int,
+             regions: dict[str, str | None]) -> Analysis:
     signal.setitimer(signal.ITIMER_REAL, seconds)
     _WATCH.active = True
     try:
-        result = analyse(record)
+        result = analyse(record, regions)
     except _Alarm:
         return over_limit("timeout", record, seconds, memory)
     except (MemoryError, _OverMemory):
@@ -319,8 +366,10 @@ class PoolStats:
 class ParsePool:
     """``jobs`` worker processes; ``ordered()`` gives results back in input order."""
 
-    def __init__(self, jobs: int = 1, timeout: float | None = None, memory: int | None = None):
+    def __init__(self, jobs: int = 1, timeout: float | None = None, memory: int | None = None,
+                 regions: dict[str, str | None] | None = None):
         self.jobs = max(1, jobs)
+        self.regions = regions or {}  # each portal's region, for the bodies of its reports
         env = os.environ.get("NIANBAO_PARSE_TIMEOUT")
         self.timeout = timeout or (float(env) if env else PARSE_TIMEOUT_SECONDS)
         self.memory = CAPTURE_MEMORY_BYTES if memory is None else memory
@@ -353,7 +402,7 @@ class ParsePool:
 
     def _start(self) -> _Worker:
         ours, theirs = self._ctx.Pipe()
-        proc = self._ctx.Process(target=_worker, args=(theirs, self.memory, os.getpid()),
+        proc = self._ctx.Process(target=_worker, args=(theirs, self.memory, os.getpid(), self.regions),
                                  daemon=True, name="nianbao-parse")
         proc.start()
         theirs.close()
