@@ -26,7 +26,6 @@ from itertools import groupby
 
 import numpy as np
 import sqlite_utils
-from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from ..parsers import forms
 from ..parsers.checks import RULES as REPORT_RULES
@@ -41,6 +40,9 @@ MIN_COPY_CHARS = 50  # shorter sections ("无") are not compared
 SHINGLE = 5
 NUM_PERM = 128
 LSH_THRESHOLD = 0.8  # LSH finds candidates from here; each is verified exactly
+# datasketch's MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM) bands (its optimum
+# is found by integrating with scipy, whose import alone cost a rebuild a second)
+LSH_BANDS, LSH_ROWS = 9, 13
 ESTIMATE_MARGIN = 0.15  # a MinHash estimate this far below COPY_SIMILARITY is not verified
 MAX_SIBLING_FLAGS = 5  # per section: the closest siblings only
 MIN_PASSAGE_CHARS = 12
@@ -326,7 +328,11 @@ def shingles(norm: str) -> np.ndarray:
 
 @cache
 def _raw_permutations() -> np.ndarray:
-    return MinHash(num_perm=NUM_PERM, seed=1).permutations
+    """datasketch's ``MinHash(num_perm=NUM_PERM, seed=1).permutations`` (affine32: odd a)."""
+    gen = np.random.RandomState(1)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return np.array([a, b])
 
 
 def _fmix32(h: np.ndarray) -> np.ndarray:
@@ -348,10 +354,6 @@ def signature(hashes: np.ndarray) -> np.ndarray:
         chunk = mixed[start:start + 4096][:, None]
         sig = np.minimum(sig, (chunk * a + b).min(axis=0))
     return sig
-
-
-def minhash(sig: np.ndarray) -> LeanMinHash:
-    return LeanMinHash(seed=1, hashvalues=sig, scheme="affine32")
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
@@ -419,20 +421,21 @@ def last_year_copies(sk: Sketches) -> Iterator[Flag]:
                                  f"section:{s.number}:{other[0]}", f"本机关{s.year - 1}年报告")
 
 
-@cache
-def _lsh_params() -> tuple[int, int]:
-    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
-    return lsh.b, lsh.r
+def _bands(sig: np.ndarray) -> list[bytes]:
+    return [sig[i * LSH_ROWS:(i + 1) * LSH_ROWS].tobytes() for i in range(LSH_BANDS)]
 
 
 def _sibling_pairs(sk: Sketches, members: list[tuple[int, int]]) -> Iterator[tuple]:
-    """Candidate pairs of one (year, region, section) group via LSH, verified exactly."""
-    lsh = MinHashLSH(num_perm=NUM_PERM, params=_lsh_params())
-    sketches = {key: minhash(sk.sigs[key]) for key in members}
+    """Candidate pairs of one (year, region, section) group via LSH (sections sharing a
+    band of their signature), verified exactly."""
+    bands = {key: _bands(sk.sigs[key]) for key in members}
+    buckets: dict[tuple[int, bytes], list[tuple[int, int]]] = defaultdict(list)
     for key in members:
-        lsh.insert(key, sketches[key], check_duplication=False)
+        for i, band in enumerate(bands[key]):
+            buckets[(i, band)].append(key)
     for key in members:
-        for other in sorted(lsh.query(sketches[key])):
+        candidates = {o for i, band in enumerate(bands[key]) for o in buckets[(i, band)]}
+        for other in sorted(candidates):
             if other > key and sk.items[other].body != sk.items[key].body:
                 score = sk.exact(key, other)
                 if score >= COPY_SIMILARITY:

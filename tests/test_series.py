@@ -206,6 +206,32 @@ def test_refresh_is_deterministic_and_ingest_idempotent(archive):
     assert before == after
 
 
+def test_copy_sketches_are_datasketch_s_without_importing_it():
+    """Signatures and LSH bands are computed here (datasketch imports scipy: a second of
+    every rebuild); they must find the pairs datasketch's MinHashLSH finds."""
+    import random
+
+    from datasketch import LeanMinHash, MinHash, MinHashLSH
+
+    assert (series._raw_permutations() == MinHash(num_perm=series.NUM_PERM, seed=1).permutations).all()
+    lsh = MinHashLSH(threshold=series.LSH_THRESHOLD, num_perm=series.NUM_PERM)
+    assert (lsh.b, lsh.r) == (series.LSH_BANDS, series.LSH_ROWS)
+    rng = random.Random(7)
+    words = [chr(0x4E00 + rng.randrange(2000)) for _ in range(600)]
+    texts = ["".join(words[: 600 - k] + [chr(0x6000 + rng.randrange(2000)) for _ in range(k)])
+             for k in range(0, 240, 6)]
+    sk = series.Sketches(series.SectionText(i, i, 2023, "g", 1, t) for i, t in enumerate(texts))
+    members = sorted(sk.items)
+    for key in members:
+        lsh.insert(key, LeanMinHash(seed=1, hashvalues=sk.sigs[key], scheme="affine32"))
+    theirs = []
+    for key in members:
+        for other in sorted(lsh.query(LeanMinHash(seed=1, hashvalues=sk.sigs[key], scheme="affine32"))):
+            if other > key and (score := sk.exact(key, other)) >= series.COPY_SIMILARITY:
+                theirs.append((key, other, score))
+    assert list(series._sibling_pairs(sk, members)) == theirs and len(theirs) > 3
+
+
 def test_rules_table_explains_every_rule_in_use(archive):
     db, _, _ = archive
     explained = {r["rule"]: r["about"] for r in db["rules"].rows}
