@@ -9,13 +9,20 @@ import socket
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
+from scrapy.responsetypes import responsetypes
 from scrapy.utils.httpobj import urlparse_cached
 
 from ..parsers.antibot import classify_block
-from ..parsers.limits import BLOCK_SNIFF_BYTES, inflate
+from ..parsers.limits import (
+    BLOCK_SNIFF_BYTES,
+    MAX_LINK_BYTES,
+    MAX_PARSE_BYTES,
+    inflate,
+    supported_codings,
+)
 from .politeness import HostGate
 from .scope import Scope, host_port, special_address
-from .warc import flag
+from .warc import Flagged, flag
 
 logger = logging.getLogger(__name__)
 
@@ -282,3 +289,98 @@ class FlaggingRedirectMiddleware(_LoopFlagging, RedirectMiddleware):
 
 class FlaggingMetaRefreshMiddleware(_LoopFlagging, MetaRefreshMiddleware):
     """Scrapy's ``<meta http-equiv=refresh>`` handling, with loops and long chains flagged."""
+
+
+def with_body(response: Response, body: bytes, cls: type[Response] | None = None,
+              **changes) -> Response:
+    """``response`` with another body. Not ``Response.replace``: that reads every
+    attribute, and a TextResponse's ``encoding`` is inferred by decoding the whole body."""
+    kwargs = {name: getattr(response, name) for name in Response.attributes}
+    kwargs.update(changes, body=body)
+    return (cls or type(response))(**kwargs)
+
+
+class InflateMiddleware:
+    """Content-Encoding undone by the bounded streaming inflater (``parsers.limits``),
+    in place of Scrapy's HttpCompressionMiddleware, which inflates up to DOWNLOAD_MAXSIZE
+    in memory and copies the result.
+
+    The WARC record already holds the body as it came off the wire (the WARC middleware
+    sits nearer the downloader). The body is inflated within the limits ingest applies
+    (``NIANBAO_INFLATE_MAX_BYTES``, ``MAX_INFLATE_RATIO``), so both give one verdict, but
+    only the first ``NIANBAO_MAX_LINK_BYTES`` are held: that is all the spider reads. A
+    bomb or an over-large body goes no further (flagged, counted; ingest flags its
+    capture); a truncated or corrupt one goes on with what came out, flagged.
+    """
+
+    def __init__(self, crawler, max_bytes: int, keep: int):
+        self.crawler = crawler
+        self.max_bytes, self.keep = max_bytes, keep
+        self.accept = ", ".join(supported_codings()).encode()
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        return cls(crawler, settings.getint("NIANBAO_INFLATE_MAX_BYTES", MAX_PARSE_BYTES),
+                   settings.getint("NIANBAO_MAX_LINK_BYTES", MAX_LINK_BYTES))
+
+    def process_request(self, request: Request):
+        request.headers.setdefault("Accept-Encoding", self.accept)
+        return None
+
+    def process_response(self, request: Request, response: Response):
+        coding = b", ".join(response.headers.getlist("Content-Encoding")).decode("latin-1")
+        if request.method == "HEAD" or not coding:
+            return response
+        inflated = inflate(response.body, coding, self.max_bytes, keep=self.keep)
+        stats = self.crawler.stats
+        if inflated.outcome:
+            stats.inc_value(f"nianbao/flag_kind/{inflated.outcome}")
+            stats.inc_value(f"nianbao/flagged/{request.meta.get('portal') or '-'}")
+            logger.warning("%s: %s — %s (archived as received, not read)",
+                           inflated.outcome, response.url, inflated.problem)
+            raise Flagged(inflated.outcome, inflated.problem or "")
+        if inflated.problem and inflated.problem.startswith("unsupported"):
+            logger.warning("%s: %s (archived as received)", inflated.problem, response.url)
+            return response
+        flags = list(response.flags)
+        if inflated.problem:  # truncated or corrupt: what came out is read all the same
+            kind = inflated.problem.split(":")[0]
+            stats.inc_value(f"nianbao/flag_kind/{kind}")
+            logger.warning("%s: %s — %s", kind, response.url, inflated.problem)
+            flags.append(kind)
+        if inflated.cut:
+            flags.append("body_cut")
+        headers = response.headers.copy()
+        del headers["Content-Encoding"]
+        cls = responsetypes.from_args(headers=headers, url=response.url,
+                                      body=inflated.data[:1024])
+        return with_body(response, inflated.data, cls=cls, headers=headers, flags=flags)
+
+
+class BodyCapMiddleware:
+    """The spider reads at most ``NIANBAO_MAX_LINK_BYTES`` of a body (the first ones):
+    a 60 MiB page decoded and made a tree costs about a gigabyte, and a page's links are
+    near its start. The whole body is in WARC, and ingest reads it within its own limits."""
+
+    def __init__(self, crawler, keep: int):
+        self.crawler = crawler
+        self.keep = keep
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler, crawler.settings.getint("NIANBAO_MAX_LINK_BYTES", MAX_LINK_BYTES))
+
+    def process_response(self, request: Request, response: Response):
+        if len(response.body) <= self.keep:
+            if "body_cut" in response.flags:  # cut while inflated
+                self._cut(response, None)
+            return response
+        cut = with_body(response, response.body[:self.keep], flags=[*response.flags, "body_cut"])
+        self._cut(cut, len(response.body))
+        return cut
+
+    def _cut(self, response: Response, size: int | None) -> None:
+        self.crawler.stats.inc_value("nianbao/body_cut")
+        logger.info("%s: links read from its first %d bytes only (of %s)", response.url,
+                    self.keep, f"{size} bytes" if size else "more, once inflated")

@@ -1,6 +1,8 @@
 """Scrapy settings: polite by default. Override per run with ``-s NAME=VALUE`` or in
 ``settings/crawl.toml``."""
 
+from ..parsers import limits as _limits
+
 BOT_NAME = "nianbao"
 SPIDER_MODULES = ["nianbao.crawler.spiders"]
 NEWSPIDER_MODULE = "nianbao.crawler.spiders"
@@ -39,6 +41,11 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 WARN_ON_GENERATOR_RETURN_VALUE = False
 
 WARC_MAX_SIZE = 100 * 1024 * 1024
+# A body is inflated within these limits (a bomb or an over-large body is archived as
+# received and flagged), and the spider reads links from its first NIANBAO_MAX_LINK_BYTES;
+# the defaults are parsers/limits.py's MAX_PARSE_BYTES and MAX_LINK_BYTES.
+NIANBAO_INFLATE_MAX_BYTES = _limits.MAX_PARSE_BYTES
+NIANBAO_MAX_LINK_BYTES = _limits.MAX_LINK_BYTES
 
 REDIRECT_MAX_TIMES = 10  # a longer chain is flagged, not followed
 # Scope (crawler/scope.py): networks whose addresses count as ordinary hosts (tests stand
@@ -66,6 +73,11 @@ DOWNLOADER_MIDDLEWARES = {
     "nianbao.crawler.middlewares.FlaggingRedirectMiddleware": 600,
     "nianbao.crawler.middlewares.RetryBackoffMiddleware": 545,
     "nianbao.crawler.middlewares.ConditionalRequestMiddleware": 560,
+    # Scrapy's inflates whole bodies up to DOWNLOAD_MAXSIZE in memory: ours is bounded
+    # (ratio and size caps, parsers/limits.py) and holds only what the spider reads.
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "nianbao.crawler.middlewares.InflateMiddleware": 590,
+    "nianbao.crawler.middlewares.BodyCapMiddleware": 585,
     "nianbao.crawler.middlewares.BlockDetectionMiddleware": 945,
     "nianbao.crawler.warc.WarcWriterMiddleware": 950,
     "nianbao.crawler.middlewares.HostGateMiddleware": 990,

@@ -12,10 +12,13 @@ True
 ('bomb', True)
 >>> inflate(gzip.compress(b"x" * 1000)[:-20], "gzip").problem
 'truncated:gzip'
+>>> inflate(zstd_compress(bytes(50 * MiB)), "zstd").outcome
+'bomb'
 """
 
 from __future__ import annotations
 
+import importlib
 import io
 import zlib
 from collections.abc import Callable, Iterator
@@ -28,6 +31,15 @@ MAX_PARSE_BYTES = 30 * MiB  # a body (as stored, and once inflated) larger than 
 MAX_INFLATE_RATIO = 200  # inflated ÷ compressed above this is a bomb (deflate tops out near 1000)
 INFLATE_RATIO_FLOOR = 1 * MiB  # below this much output no ratio makes a bomb
 BLOCK_SNIFF_BYTES = 64 * KiB  # how much of a body anti-bot detection inflates and reads
+# zstd frames may ask for a window of up to 2 GiB, held while inflating; HTTP's zstd
+# coding promises at most 8 MiB (RFC 9659), so a larger one is refused as corrupt.
+ZSTD_WINDOW_LOG_MAX = 23
+# The crawl reads links from a body this large at most (the first this many bytes of a
+# larger one): a page's links are near its start, and a 60 MiB page's tree costs ~1 GB.
+MAX_LINK_BYTES = 4 * MiB
+# A PDF with more pages than this (by its page tree, read before any page) is kept and
+# flagged too_large, not parsed: a report has tens of pages, and each page costs time.
+MAX_PDF_PAGES = 2000
 STREAM_HTML_BYTES = 2 * MiB  # HTML above this is read by a streaming parser (no tree, no trafilatura)
 MAX_STREAMED_CELLS = 200_000  # table cells kept from one streamed page (a report has < 1000)
 MAX_STREAMED_CHARS = 2_000_000  # text kept from one streamed page (a report has < 100,000)
@@ -67,10 +79,12 @@ class Inflated:
 
     ``problem`` is None when all of it was inflated, else what stopped it:
     ``bomb:…``, ``too_large:…``, ``truncated:<coding>``, ``corrupt:<coding>``,
-    ``unsupported:<coding>`` (then ``data`` is the body as it came)."""
+    ``unsupported:<coding>`` (then ``data`` is the body as it came).
+    ``cut`` when only the first ``keep`` bytes of the output were kept."""
 
     data: bytes
     problem: str | None = None
+    cut: bool = False  # more came out than ``inflate(keep=…)`` returned
 
     @property
     def outcome(self) -> str | None:
@@ -107,6 +121,7 @@ def limit_outcome(flags: list[str]) -> str | None:
 class _Budget:
     max_bytes: int
     max_ratio: float
+    produced: int = 0
 
     def check(self, produced: int, consumed: int, coding: str) -> None:
         ratio_bomb = produced > self.max_ratio * max(consumed, 1)
@@ -130,27 +145,45 @@ def codings(content_encoding: str | None) -> list[str]:
 
 
 def inflate(body: bytes, content_encoding: str | None, max_bytes: int = MAX_PARSE_BYTES,
-            max_ratio: float = MAX_INFLATE_RATIO) -> Inflated:
-    """Undo ``content_encoding`` (gzip, deflate, br, several in a row), streaming: never
-    more than ``max_bytes`` (+ one chunk) of output is held, and an output growing past
-    ``max_ratio`` × the input consumed so far stops as a bomb."""
+            max_ratio: float = MAX_INFLATE_RATIO, keep: int | None = None) -> Inflated:
+    """Undo ``content_encoding`` (gzip, deflate, br, zstd, several in a row), streaming:
+    never more than ``max_bytes`` (+ one chunk) of output is held, and an output growing
+    past ``max_ratio`` × the input consumed so far stops as a bomb. With ``keep``, the
+    whole body is inflated within the same limits (the same verdict) but only its first
+    ``keep`` bytes are held and returned.
+
+    >>> import zlib
+    >>> cut = inflate(zlib.compress(b"x" * 1000), "deflate", keep=10)
+    >>> cut.data, cut.problem, cut.cut
+    (b'xxxxxxxxxx', None, True)
+    """
     data = body
-    for coding in reversed(codings(content_encoding) if body else []):
+    layers = list(reversed(codings(content_encoding) if body else []))
+    for n, coding in enumerate(layers, 1):
         layer = _DECODERS.get(coding)
         if layer is None:
             return Inflated(body, f"unsupported:{coding}")
         if coding == "gzip" and not data.startswith(GZIP_MAGIC):
             return Inflated(data, None if data is body else f"corrupt:{coding}")
-        out = bytearray()
+        out, budget = bytearray(), _Budget(max_bytes, max_ratio)
+        last_keep = keep if n == len(layers) else None  # inner layers need all of it
         try:
-            complete, _ = _pump(layer(data), out, _Budget(max_bytes, max_ratio), coding)
+            complete = _pump(layer(data), out, budget, coding, last_keep)
         except _Limit as stop:
-            return Inflated(bytes(out[:max_bytes]), stop.problem)
+            del out[max_bytes:]
+            return Inflated(bytes(out), stop.problem, budget.produced > len(out))
         except Exception as exc:  # zlib.error, brotli.error, a bad trailer: keep what came out
-            return Inflated(bytes(out), f"corrupt:{coding}:{str(exc)[:80]}")
+            return Inflated(bytes(out), f"corrupt:{coding}:{str(exc)[:80]}",
+                            budget.produced > len(out))
         if not complete:
-            return Inflated(bytes(out), f"truncated:{coding}")
+            return Inflated(bytes(out), f"truncated:{coding}", budget.produced > len(out))
+        del data  # an inner layer's output is not held twice
         data = bytes(out)
+        del out
+        if n == len(layers):
+            return Inflated(data, None, budget.produced > len(data))
+    if keep is not None and len(data) > keep:
+        return Inflated(data[:keep], None, True)
     return Inflated(data)
 
 
@@ -160,19 +193,21 @@ Decoder = Callable[[bytes], Iterator[tuple[bytes, int]]]
 
 
 def _pump(pieces: Iterator[tuple[bytes, int]], out: bytearray | None, budget: _Budget,
-          coding: str) -> tuple[bool, int]:
-    """Drain a decoder into ``out`` (or only count, when None) within ``budget``:
-    whether the stream ended properly, and how many bytes came out."""
-    produced = 0
+          coding: str, keep: int | None = None) -> bool:
+    """Drain a decoder into ``out`` (its first ``keep`` bytes; or only count, when None)
+    within ``budget`` (``budget.produced`` counts what came out): whether the stream
+    ended properly."""
+    room = -1 if out is None else (keep if keep is not None else 1 << 62)
     try:
         while True:
             piece, consumed = next(pieces)
-            produced += len(piece)
-            if out is not None:
-                out += piece
-            budget.check(produced, consumed, coding)
+            if room > 0:
+                out += piece if len(piece) <= room else piece[:room]
+                room -= len(piece)
+            budget.produced += len(piece)
+            budget.check(budget.produced, consumed, coding)
     except StopIteration as end:
-        return bool(end.value), produced
+        return bool(end.value)
 
 
 def _zlib_pieces(body: bytes | memoryview, wbits: int, start: int = 0):
@@ -261,6 +296,53 @@ def _brotli(body: bytes):
     return True
 
 
+def _zstd_module():
+    """The standard library's zstd (3.14), else its backport (which Scrapy requires)."""
+    for name in ("compression.zstd", "backports.zstd"):
+        try:
+            return importlib.import_module(name)
+        except ImportError:
+            continue
+    return None
+
+
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+
+
+def _zstd(body: bytes):
+    """zstd frames one after another (skippable frames are passed over by the decoder),
+    each within ``ZSTD_WINDOW_LOG_MAX``."""
+    zstd = _zstd_module()
+    options = {zstd.DecompressionParameter.window_log_max: ZSTD_WINDOW_LOG_MAX}
+    view, pos = memoryview(body), 0
+    d, pending = zstd.ZstdDecompressor(options=options), b""
+    while True:
+        if d.eof:
+            rest = d.unused_data + bytes(view[pos:pos + _CHUNK])
+            pos = min(pos + _CHUNK, len(view))
+            if not rest.startswith(_ZSTD_MAGIC) and not _skippable(rest):
+                return True  # trailing bytes that are no frame are ignored
+            d, pending = zstd.ZstdDecompressor(options=options), rest
+        if pending:
+            chunk, pending = pending, b""
+        elif not d.needs_input:
+            chunk = b""
+        elif pos < len(view):
+            chunk, pos = view[pos:pos + _CHUNK], min(pos + _CHUNK, len(view))
+        else:
+            return False  # input ended inside a frame
+        yield d.decompress(chunk, _CHUNK), pos
+
+
+def _skippable(data: bytes) -> bool:
+    return len(data) >= 4 and data[1:4] == b"\x2a\x4d\x18" and data[0] & 0xF0 == 0x50
+
+
+def zstd_compress(data: bytes) -> bytes:
+    """``data`` as one zstd frame (tests and doctests)."""
+    return _zstd_module().compress(data)
+
+
 _DECODERS: dict[str, Decoder] = {"gzip": _gzip, "deflate": _deflate}
 try:  # brotli is optional: without it a br body is kept and flagged unsupported
     import brotli as _brotli_module  # noqa: F401
@@ -268,6 +350,13 @@ try:  # brotli is optional: without it a br body is kept and flagged unsupported
     _DECODERS["br"] = _brotli
 except ImportError:  # pragma: no cover
     pass
+if _zstd_module() is not None:
+    _DECODERS["zstd"] = _zstd
+
+
+def supported_codings() -> list[str]:
+    """The Content-Encodings ``inflate`` undoes, for Accept-Encoding."""
+    return list(_DECODERS)
 
 
 # -- zip containers (DOCX, OFD): members read by declared and by actual size -------------
@@ -398,8 +487,8 @@ def _member_size(data: bytes, info) -> int:
         + int.from_bytes(head[28:30], "little")
     member = memoryview(data)[begin:begin + info.compress_size]
     try:
-        _, size = _pump(_zlib_pieces(member, -zlib.MAX_WBITS), None, budget,
-                        f"zip member {name}")
+        _pump(_zlib_pieces(member, -zlib.MAX_WBITS), None, budget, f"zip member {name}")
+        size = budget.produced
     except zlib.error:
         return info.file_size  # corrupt: python-docx will say so
     except _Limit:
