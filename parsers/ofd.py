@@ -39,6 +39,7 @@ from .values import is_number
 NARROW_GLYPH = 0.55  # width of a Latin letter or digit, as a share of the font size
 BASELINE_TOL = 0.3  # characters whose baselines differ by less (× height) share a line
 WORD_GAP = 0.35  # a wider gap (× height) between characters parts two words
+OVERPRINT = 0.15  # the same character this close (× height) to itself is drawn twice
 
 
 def _local(el) -> str:
@@ -156,6 +157,9 @@ def from_ofd(data: bytes) -> Document:
         if document is None:
             continue
         base = posixpath.dirname(root_path)
+        templates = {t.get("ID"): _resolve(base, t.get("BaseLoc", ""))
+                     for t in _children(document, "TemplatePage") if t.get("BaseLoc")}
+        drawn: dict[str, tuple[list[Box], list[Rule]]] = {}
         for page in _children(document, "Page"):
             loc = page.get("BaseLoc")
             if not loc:
@@ -168,6 +172,15 @@ def from_ofd(data: bytes) -> Document:
             if content is None:
                 continue
             boxes, rules = _page_objects(content, reader)
+            # a template page (letterhead, and with some producers the form itself) is
+            # drawn under or over the page's own content
+            for ref in _children(content, "Template"):
+                path = templates.get(ref.get("TemplateID"))
+                if path and path not in drawn:
+                    tpl = reader.xml(path)
+                    drawn[path] = _page_objects(tpl, reader) if tpl is not None else ([], [])
+                if path:
+                    boxes, rules = boxes + drawn[path][0], rules + drawn[path][1]
             words = _words(boxes)
             if _unruled(rules):
                 rules, carry = _virtual_rules(words, carry)
@@ -265,9 +278,16 @@ def _words(chars: list[Box]) -> list[Box]:
     """Characters on one baseline with no more than a narrow gap between them → words
     (a number is one box, never one per digit)."""
     out: list[Box] = []
+    prev: Box | None = None
     for ch in (c for line in _baselines(chars) for c in line):
         if ch.text == " ":
             continue
+        # the same character drawn again a hair to the side is a bold face faked by
+        # overprinting (PDF→OFD converters do this), not a second character
+        if (prev is not None and ch.text == prev.text and abs(ch.x0 - prev.x0) < OVERPRINT * ch.h
+                and abs(ch.y1 - prev.y1) < OVERPRINT * ch.h):
+            continue
+        prev = ch
         last = out[-1] if out else None
         if (last is not None and abs(last.y1 - ch.y1) < BASELINE_TOL * ch.h
                 and -0.3 * ch.h <= ch.x0 - last.x1 <= WORD_GAP * ch.h):
@@ -522,6 +542,9 @@ def _block(lines: list[list[Box]], start: int, end: int, h: float,
         head.insert(0, line)
         below = line
         k -= 1
+    value_rows = _value_rows(values, h)
+    if len(value_rows) < 2 and len(value_rows[0]) < 2 and not any(len(line) > 1 for line in head):
+        return None  # one number after one label, under no column heading: a line of text
     head_words = [b for line in head for b in line]
     head_value = [b for b in head_words if b.cx > value_x0 - 0.5 * h]
     head_stacks = _stacks(head_value, h)
