@@ -37,6 +37,16 @@ from .values import is_number, is_value
 
 _ENGINE = None
 
+RULE_JOIN_TOL = 2.0  # a column rule ends within this many rule thicknesses of a row rule
+VALUE_JUNK_CHARS = 3  # a value cell read as this many non-CJK marks may be a misread number
+CELL_INSET = 3  # pixels of a ruled cell's border left out of its crop
+INK_LEVEL = 150  # grey below this is ink
+SPECK_SHARE = 0.3  # a blot smaller than this share of a text line's height is a speck
+CELL_READ_HEIGHT = 32  # a cell's ink shorter than this (pixels) is scaled up to it
+CELL_PAD_Y = 0.25  # white around a cell's ink, as shares of its height
+CELL_PAD_X = 0.6
+VALUE_BATCH = 16  # value-cell crops recognised together
+
 
 def engine():
     """The OCR engine, loaded once per process (models from inside the wheel).
@@ -77,6 +87,7 @@ class PageRead:
     angle: float  # degrees of skew undone
     conf: float | None  # mean confidence of the page's boxes
     image: object = None  # the deskewed page without its rules (for reading cells again)
+    unit: float = 20.0  # the height of a line of text, in pixels
 
 
 # -- image preparation -----------------------------------------------------------------
@@ -165,6 +176,35 @@ def _segments(mask, horizontal: bool, max_thick: int) -> list[Rule]:
     return out
 
 
+def _table_verticals(mask, across: list[Rule], thick: int):
+    """Vertical strokes that run between two horizontal rules (a table's column rules),
+    and the mask of those alone: the stems of large or bold characters (a title's 丰, 中)
+    are as tall as a table row but meet no horizontal rule, and erasing them as rules
+    would cut the title into garbage."""
+    import cv2
+    import numpy as np
+
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    tol = RULE_JOIN_TOL * thick
+    keep = np.zeros(n, dtype=bool)
+    out = []
+    for i in range(1, n):
+        x, y, w, h, _ = stats[i]
+        if w > thick:
+            continue
+        cx = x + w / 2
+
+        def meets(at: float, cx: float = cx) -> bool:
+            return any(abs(r.pos - at) <= tol and r.start - tol <= cx <= r.end + tol
+                       for r in across)
+
+        if meets(y) and meets(y + h):
+            keep[i] = True
+            out.append(Rule(False, cx, float(y), float(y + h)))
+    kept = np.where(keep[labels], 255, 0).astype(np.uint8)
+    return kept, out
+
+
 # -- reading ---------------------------------------------------------------------------
 
 
@@ -181,7 +221,9 @@ def read_image(image, dpi: float = limits.OCR_DPI) -> PageRead:
     ink = _ink(gray)
     horizontal, vertical = _line_masks(ink, unit)
     thick = max(3, unit // 3)
-    rules = _segments(horizontal, True, thick) + _segments(vertical, False, thick)
+    across = _segments(horizontal, True, thick)
+    vertical, down = _table_verticals(vertical, across, thick)
+    rules = across + down
     lines = cv2.dilate(cv2.bitwise_or(horizontal, vertical), np.ones((3, 3), np.uint8))
     clean = gray.copy()
     clean[lines > 0] = 255
@@ -192,8 +234,9 @@ def read_image(image, dpi: float = limits.OCR_DPI) -> PageRead:
         if abs(text_angle) > 0.05:
             boxes = _unrotate(boxes, text_angle, clean.shape)
     confs = [b.conf for b in boxes]
+    unit = statistics.median([b.h for b in boxes]) if boxes else float(unit)
     return PageRead(boxes, rules, angle if angle is not None else text_angle,
-                    statistics.fmean(confs) if confs else None, clean)
+                    statistics.fmean(confs) if confs else None, clean, unit)
 
 
 
@@ -220,6 +263,70 @@ def read_crops(crops) -> list[tuple[str, float]]:
         return []
     results, _ = engine().text_rec([np.stack([c] * 3, axis=-1) for c in crops])
     return [(_clean(r[0]), round(float(r[1]), 3)) for r in results]
+
+
+# Characters a value cell may print, and the shapes the recogniser confuses with them:
+# read as a number, a cell's ``O`` is a ``0`` (their probabilities are added up).
+_NUMERIC_READING = {
+    "0": "0Oo〇○。DQ", "1": "1lI|丨i!", "2": "2Z", "3": "3", "4": "4", "5": "5S", "6": "6",
+    "7": "7", "8": "8B", "9": "9", "+": "+十", "-": "-－", ".": ".", ",": ",，", "/": "/",
+    "%": "%", "个": "个", "件": "件", "元": "元", "万": "万", "项": "项", "条": "条",
+    "次": "次", "人": "人", "无": "无", "—": "—一",
+}
+
+
+def _number_groups():
+    global _GROUPS
+    if _GROUPS is None:
+        chars = engine().text_rec.postprocess_op.character
+        at = {c: i for i, c in enumerate(chars)}
+        _GROUPS = ([k for k in _NUMERIC_READING],
+                   [[at[c] for c in v if c in at] for v in _NUMERIC_READING.values()])
+    return _GROUPS
+
+
+_GROUPS = None
+
+
+def read_value_crops(crops) -> list[tuple[str, float]]:
+    """Recognise crops of value cells, reading them as numbers: at each step of the
+    recogniser's output the probability of a digit is that of its look-alikes added up
+    (``0``, ``O``, ``o``, ``。``). A crop whose reading needs another character somewhere
+    is read plainly instead (``read_crops``)."""
+    import numpy as np
+
+    if not crops:
+        return []
+    rec = engine().text_rec
+    names, groups = _number_groups()
+    images = [np.stack([c] * 3, axis=-1) for c in crops]
+    order = sorted(range(len(images)), key=lambda k: images[k].shape[1] / images[k].shape[0])
+    out: list[tuple[str, float] | None] = [None] * len(images)
+    plain = []
+    _, height, width = rec.rec_image_shape
+    for at in range(0, len(order), VALUE_BATCH):
+        chunk = order[at:at + VALUE_BATCH]
+        ratio = max([width / height] + [images[k].shape[1] / images[k].shape[0] for k in chunk])
+        batch = np.concatenate([rec.resize_norm_img(images[k], ratio)[np.newaxis, :]
+                                for k in chunk]).astype(np.float32)
+        probs = rec.session(batch)[0]
+        for k, p in zip(chunk, probs, strict=False):
+            mass = np.stack([p[:, 0]] + [p[:, g].sum(axis=1) for g in groups], axis=1)
+            other = 1.0 - mass.sum(axis=1)
+            best = mass.argmax(axis=1)
+            if np.any(other > mass.max(axis=1)):
+                plain.append(k)
+                continue
+            text, confs, last = [], [], 0
+            for step, b in enumerate(best):
+                if b != 0 and b != last:
+                    text.append(names[b - 1])
+                    confs.append(float(mass[step, b]))
+                last = b
+            out[k] = (_clean("".join(text)), round(float(np.mean(confs)), 3) if confs else 0.0)
+    for k, got in zip(plain, read_crops([crops[k] for k in plain]), strict=False):
+        out[k] = got
+    return [o if o is not None else ("", 0.0) for o in out]
 
 
 def _recognise(gray, rules: list[Rule]) -> list[Box]:
@@ -377,39 +484,119 @@ def add_page(doc: Document, page: PageRead, n: int) -> None:
         doc.flags.append(f"ocr_empty_page:{n}")
         return
     laid = layout_page(page.boxes, page.rules, page=n, conf_floor=limits.OCR_CELL_MIN_CONF,
-                       reread=lambda grid: _reread(grid, page.image))
+                       reread=lambda grid: _reread(grid, page.image, page.unit))
     doc.lines.extend(line for line in laid.lines if line.strip())
     doc.tables.extend(laid.tables)
     if page.conf is not None and page.conf < limits.OCR_PAGE_MIN_CONF:
         doc.flags.append(f"ocr_low_confidence:page{n}:{page.conf:.2f}")
 
 
-def _reread(grid: Grid, image) -> None:
-    """Read a ruled table's empty and weak value cells again, each on its own cell's
-    interior: the detector misses lone short numbers, and a crop with its whole cell
-    around it reads better. The better reading wins."""
+def _reread(grid: Grid, image, unit: float) -> None:
+    """Read every value cell of a ruled table again, on the ink of that cell alone.
+
+    The page's detector draws a lone short number (``0``) as a box too small for the
+    recogniser, which then reads a ring as ``。`` or ``o``; a crop around the cell's own
+    ink, specks dropped, padded like a line of text, reads right. The two readings are
+    compared: agreeing, the cell is settled; a reading that is no number yields to one
+    that is; two different numbers leave the cell weak (flagged, for the sums to decide).
+    """
     if image is None:
         return
     todo: list[BoxCell] = []
+    crops = []
     for r in range(grid.nrows):
         for cell in grid.row_cells(r):
             if (isinstance(cell, BoxCell) and cell.row == r and cell.bbox is not None
-                    and cell.col > 0 and (not cell.text or (
-                        is_value(cell.text) and (cell.conf or 0) < limits.OCR_CELL_MIN_CONF))):
+                    and cell.col > 0 and _value_like(cell.text)):
+                crop = _ink_crop(image, cell.bbox, unit)
+                if crop is None:
+                    if not is_value(cell.text):  # a speck read as a mark: an empty cell
+                        cell.text, cell.conf, cell.alts = "", None, ()
+                    continue
                 todo.append(cell)
-    crops = []
-    for cell in todo:
-        x0, y0, x1, y1 = cell.bbox
-        inset = 3
-        crops.append(image[int(y0) + inset:max(int(y1) - inset, int(y0) + inset + 1),
-                           int(x0) + inset:max(int(x1) - inset, int(x0) + inset + 1)])
-    for cell, (text, conf) in zip(todo, read_crops(crops), strict=False):
-        if not text or not is_number(text):
+                crops.append(crop)
+    for cell, (text, conf) in zip(todo, read_value_crops(crops), strict=False):
+        text = _as_digits(text)
+        first = _as_digits(cell.text)
+        if not text or not is_value(text):
+            if first != cell.text and is_value(first):
+                cell.text = first
+                cell.conf = round(min(cell.conf or 0.0, limits.OCR_CELL_MIN_CONF) / 2, 3)
             continue
-        if not cell.text:  # a number the detector missed: read once, flagged if weak
-            cell.text, cell.conf = text, conf
-        elif text == cell.text or text in cell.alts:  # a second reading agrees: settled
+        if not first or not is_value(first):  # the page read junk or nothing here
+            cell.text, cell.conf, cell.alts = text, conf, ()
+        elif text == first or text in cell.alts:  # a second reading agrees: settled
             cell.text, cell.conf, cell.alts = text, max(conf, cell.conf or 0.0), ()
+        else:
+            if conf > (cell.conf or 0.0):
+                text, first = first, text
+                cell.text = first
+            cell.alts = (text, *cell.alts)
+            cell.conf = round(min(conf, cell.conf or 0.0, limits.OCR_CELL_MIN_CONF) / 2, 3)
+
+
+_DIGIT_LOOKALIKES = str.maketrans({"。": "0", "o": "0", "O": "0", "〇": "0", "○": "0",
+                                   "D": "0", "l": "1", "I": "1", "|": "1", "丨": "1",
+                                   "S": "5", "B": "8", "Z": "2"})
+
+
+def _as_digits(text: str) -> str:
+    """A value cell's reading with look-alike letters as digits, when that makes it a
+    number (``o`` → ``0``, ``l5`` → ``15``); else the reading unchanged.
+
+    >>> [_as_digits(t) for t in ("。", "O", "l5", "1O2", "无", "规章", "Ol个")]
+    ['0', '0', '15', '102', '无', '规章', '01个']
+    """
+    mapped = _clean(text.translate(_DIGIT_LOOKALIKES))
+    return mapped if mapped != text and is_number(mapped) else text
+
+
+def _value_like(text: str) -> bool:
+    """Text a value cell may hold as read: nothing, a value, or a few marks and letters
+    (a number misread), not a label."""
+    if not text or is_value(text) or is_value(_as_digits(text)):
+        return True
+    return len(text) <= VALUE_JUNK_CHARS and not re.search(r"[\u4e00-\u9fff]", text)
+
+
+def _ink_crop(image, bbox: tuple[float, float, float, float], unit: float):
+    """The ink of a ruled cell (specks and rule remnants left out), padded like a line
+    of text; None for a cell with no ink but specks."""
+    import cv2
+    import numpy as np
+
+    x0, y0, x1, y1 = (int(v) for v in bbox)
+    inset = CELL_INSET
+    cell = image[y0 + inset:max(y1 - inset, y0 + inset + 1),
+                 x0 + inset:max(x1 - inset, x0 + inset + 1)]
+    if cell.size == 0:
+        return None
+    ink = (cell < INK_LEVEL).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    speck = SPECK_SHARE * unit
+    big = [i for i in range(1, n) if max(stats[i][2], stats[i][3]) >= speck]
+    if not big:
+        return None
+    ax0 = min(stats[i][0] for i in big)
+    ay0 = min(stats[i][1] for i in big)
+    ax1 = max(stats[i][0] + stats[i][2] for i in big)
+    ay1 = max(stats[i][1] + stats[i][3] for i in big)
+    clean = cell.copy()
+    low = ay0 + 0.6 * (ay1 - ay0)
+    for i in range(1, n):
+        x, y, w, h, _ = stats[i]
+        if i in big or (ax0 < x and x + w < ax1 and y >= low):  # a decimal point stays
+            continue
+        clean[labels == i] = 255
+    piece = clean[ay0:ay1, ax0:ax1]
+    h = ay1 - ay0
+    if h < CELL_READ_HEIGHT:  # small print: scaled up so the recogniser sees strokes
+        k = CELL_READ_HEIGHT / h
+        piece = cv2.resize(piece, None, fx=k, fy=k, interpolation=cv2.INTER_CUBIC)
+        h = piece.shape[0]
+    pad_y, pad_x = int(CELL_PAD_Y * h), int(CELL_PAD_X * h)
+    return cv2.copyMakeBorder(piece, pad_y, pad_y, pad_x, pad_x, cv2.BORDER_CONSTANT,
+                              value=255)
 
 
 def from_image_bytes(data: bytes) -> Document:
