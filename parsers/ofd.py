@@ -364,6 +364,7 @@ ROW_MATCH = 0.6  # a label centred within this (× line height) of a row's value
 BLOCK_GAP = 8.0  # label-only lines between two rows of values (× line height), at most
 HEADER_GAP = 3.0  # a header line stands at most this far (× line height) above the next
 MAX_HEADER_LINES = 12
+MAX_HEADING_CHARS = 16  # a column heading is short; a longer text is a line of prose
 CENTRE_TOL = 0.8  # a spanning heading's centre lies this close (× line height) to its span's
 HEADING = re.compile(r"^\s*[一二三四五六七八九十]+、")
 
@@ -513,7 +514,63 @@ def _virtual_rules(words: list[Box], carry: list[float] | None
             block_rules, last_centres = built
             rules += block_rules
         i = floor = end + 1
+    if floor:
+        tail = _tail_header(lines, floor, h)
+        if tail is not None:
+            rules += tail[0]
+            last_centres = tail[1]
     return rules, last_centres
+
+
+def _tail_header(lines: list[list[Box]], floor: int, h: float
+                 ) -> tuple[list[Rule], list[float]] | None:
+    """The heading of a table whose rows begin on the next page, printed last on this
+    one after another table: drawn as a table of its own, as a ruled page would have
+    it, so that the rows over the page read under it."""
+    tail = lines[floor:]
+    while (len(tail) >= 2 and len(tail[-1]) == 1
+           and min(b.y0 for b in tail[-1]) - max(b.y1 for b in tail[-2]) > HEADER_GAP * h):
+        tail.pop()  # the page's footer
+    if not tail:
+        return None
+    last = sorted(tail[-1], key=lambda b: b.x0)
+    if (len(last) < 2 or any(_is_value(b.text) for b in last)
+            or any(len(b.text) > MAX_HEADING_CHARS for b in last)
+            or any(b.x0 - a.x1 < 2 * h for a, b in zip(last, last[1:], strict=False))):
+        return None
+    border = (last[0].x1 + last[1].x0) / 2
+    head = [tail[-1]]
+    for line in reversed(tail[:-1]):
+        if (min(b.y0 for b in head[0]) - max(b.y1 for b in line) > HEADER_GAP * h
+                or len(head) >= MAX_HEADER_LINES
+                or any(b.x0 < border - h and b.x1 > border + h for b in line)):
+            break
+        head.insert(0, line)
+    words = [b for line in head for b in line]
+    left = min(b.x0 for b in words) - 0.5 * h
+    right = max(b.x1 for b in words) + 0.5 * h
+    while len(head) > 1 and len(head[0]) == 1 and abs(head[0][0].cx - (left + right) / 2) < \
+            2 * CENTRE_TOL * h:
+        head = head[1:]  # the caption of this part of the table
+    words = [b for line in head for b in line]
+    stacks = _stacks([b for b in words if b.cx > border], h)
+    lowest = [s for s in stacks if not any(
+        o is not s and o.y0 > s.y1 and min(o.x1, s.x1) > max(o.x0, s.x0) for o in stacks)]
+    if not lowest:
+        return None
+    centres = sorted(s.cx for s in lowest)
+    if len(centres) == 1:
+        half = (lowest[0].x1 - lowest[0].x0) / 2 + h
+        xs = [centres[0] - half, centres[0] + half]
+    else:
+        mids = [(a + b) / 2 for a, b in zip(centres, centres[1:], strict=False)]
+        xs = [centres[0] - (mids[0] - centres[0])] + mids + [centres[-1] + centres[-1] - mids[-1]]
+    xs[0] = min(xs[0], (last[0].x1 + min(s.x0 for s in lowest)) / 2)
+    bottom = max(b.y1 for b in words) + 0.5 * h
+    top = min(b.y0 for b in words) - 0.5 * h
+    rects = _header_rects(stacks, xs, bottom, h)
+    rects += [(left, top, xs[0], bottom), (left, top, xs[-1], bottom)]
+    return _rect_rules(rects), centres
 
 
 def _block(lines: list[list[Box]], start: int, end: int, h: float,
