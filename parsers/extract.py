@@ -16,7 +16,7 @@ import trafilatura
 from lxml import etree
 
 from .grid import Cell, Grid
-from .limits import LimitExceeded, check_zip
+from .limits import MAX_PDF_PAGES, LimitExceeded, check_zip
 from .normalize import is_furniture, normalize_text
 
 EXTRACTOR_VERSION = f"trafilatura-{trafilatura.__version__}/nianbao-0.1"
@@ -178,7 +178,13 @@ def from_pdf(data: bytes) -> Document:
 
     doc = Document(kind="pdf")
     pages: list[list[str]] = []
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
+    pdf = pdfplumber.open(io.BytesIO(data))
+    try:
+        doc.flags += page_tree_flags(pdf.doc)
+    except LimitExceeded:
+        pdf.stream.close()  # not pdf.close(): that reads every page, to close it
+        raise
+    with pdf:
         doc.meta = {k: str(v) for k, v in (pdf.metadata or {}).items() if isinstance(v, str)}
         for number, page in enumerate(pdf.pages, start=1):
             text = page.extract_text() or ""
@@ -195,6 +201,57 @@ def from_pdf(data: bytes) -> Document:
         doc.flags.append("pdf_no_text")
     doc.title = doc.meta.get("Title") or (doc.lines[0] if doc.lines else "")
     return doc
+
+
+def page_tree_flags(document, limit: int = MAX_PDF_PAGES) -> list[str]:
+    """What a PDF's page tree (pdfminer ``PDFDocument``) says that is not so: a node
+    reached twice (a tree made a DAG declares billions of pages from a few kB), a
+    ``/Count`` far from the pages the tree holds. Raises ``LimitExceeded`` (``too_large``)
+    past ``limit`` pages, found by walking the tree without reading a page.
+
+    >>> import io, pdfplumber
+    >>> pdf = (b"%PDF-1.4\\n1 0 obj <</Type/Catalog/Pages 2 0 R>> endobj\\n"
+    ...        b"2 0 obj <</Type/Pages/Kids[3 0 R]/Count 2147483647>> endobj\\n"
+    ...        b"3 0 obj <</Type/Page/Parent 2 0 R>> endobj\\ntrailer <</Root 1 0 R>>\\n")
+    >>> page_tree_flags(pdfplumber.open(io.BytesIO(pdf)).doc)
+    ['pages:the page tree declares 2147483647 pages and holds 1']
+    >>> page_tree_flags(pdfplumber.open(io.BytesIO(pdf.replace(b"[3 0 R]", b"[3 0 R 3 0 R]"))).doc)
+    ['pages:the page tree lists a node twice (declares 2147483647 pages, holds 1)']
+    """
+    from pdfminer.pdftypes import resolve1
+
+    try:
+        top = document.catalog.get("Pages")
+        declared = resolve1(resolve1(top).get("Count"))
+    except Exception:  # no page tree to speak of: pdfminer looks for pages itself
+        return []
+    found, seen, repeated, todo = 0, set(), False, [top]
+    while todo:
+        ref = todo.pop()
+        objid = getattr(ref, "objid", None)
+        if objid in seen:
+            repeated = True
+            continue
+        seen.add(objid)
+        try:
+            node = resolve1(ref)
+            kids = resolve1(node.get("Kids")) if isinstance(node, dict) else None
+        except Exception:  # a broken node: pdfminer skips it too
+            continue
+        if isinstance(kids, list):
+            todo.extend(kids)
+        elif isinstance(node, dict):
+            found += 1
+            if found > limit:
+                raise LimitExceeded(f"too_large:PDF of over {limit} pages "
+                                    f"(its page tree declares {declared})")
+    flags = []
+    if repeated:
+        flags.append(f"pages:the page tree lists a node twice (declares {declared} pages, "
+                     f"holds {found})")
+    elif not isinstance(declared, int) or abs(declared - found) > max(2, found // 2):
+        flags.append(f"pages:the page tree declares {declared} pages and holds {found}")
+    return flags
 
 
 EDGE_LINES = 2  # lines at the top and bottom of a page where furniture is printed
