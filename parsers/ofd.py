@@ -366,7 +366,8 @@ HEADER_GAP = 3.0  # a header line stands at most this far (× line height) above
 MAX_HEADER_LINES = 12
 MAX_HEADING_CHARS = 16  # a column heading is short; a longer text is a line of prose
 CENTRE_TOL = 0.8  # a spanning heading's centre lies this close (× line height) to its span's
-HEADING = re.compile(r"^\s*[一二三四五六七八九十]+、")
+FIRST_ITEM = re.compile(r"^\s*[1１]\s*[.、．]")  # the first item of a group: 1. / 1、
+HEADING = re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.．]")
 
 
 def _is_value(text: str) -> bool:
@@ -594,8 +595,9 @@ def _block(lines: list[list[Box]], start: int, end: int, h: float,
             break
         if any(b.x0 < border - h and b.x1 > border + h for b in line):
             break  # prose running across the label column into the values
-        if any(HEADING.match(b.text) for b in line):
-            break
+        if any(HEADING.match(b.text) or len(b.text) > MAX_HEADING_CHARS and b.x1 > value_x0 + h
+               for b in line):
+            break  # a section heading, or a sentence over the columns
         head.insert(0, line)
         below = line
         k -= 1
@@ -685,26 +687,16 @@ def _block(lines: list[list[Box]], start: int, end: int, h: float,
     ys.append(rows[-1]["y1"] + pad)
 
     rects: list[Rect] = []
-    # group labels: each over the run of rows its centre stands on, tiling its parent
+    # group labels: each over the run of rows its centre stands on
+    spans = _group_spans(groups, rows, ys, h)
     row_left = [left] * len(rows)
-    claimed: set[tuple[int, int]] = set()
     for g in sorted(groups, key=lambda s: (s.x0, s.cy)):
-        def eligible(r: int, g: _Stack = g) -> bool:
-            lab = rows[r]["label"]
-            return lab is None or lab.x0 >= g.x1 - 0.2 * h
-        near = min(range(len(rows)), key=lambda r: abs(rows[r]["cy"] - g.cy))
-        if not eligible(near):
+        if id(g) not in spans:
             continue
-        lo = near
-        while lo > 0 and eligible(lo - 1) and (round(g.x0), lo - 1) not in claimed:
-            lo -= 1
-        hi_max = near
-        while hi_max + 1 < len(rows) and eligible(hi_max + 1):
-            hi_max += 1
-        hi = min(range(near, hi_max + 1), key=lambda r: abs((ys[lo] + ys[r + 1]) / 2 - g.cy))
-        for r in range(lo, hi + 1):
-            claimed.add((round(g.x0), r))
+        lo, hi = spans[id(g)]
         inner = [rows[r]["label"].x0 for r in range(lo, hi + 1) if rows[r]["label"] is not None]
+        inner += [o.x0 for o in groups if o.x0 > g.x1 - 0.2 * h and id(o) in spans
+                  and lo <= spans[id(o)][0] and spans[id(o)][1] <= hi]
         gx1 = (g.x1 + min(inner)) / 2 if inner else g.x1 + 0.2 * h
         gx0 = max(row_left[lo:hi + 1])
         rects.append((gx0, ys[lo], gx1, ys[hi + 1]))
@@ -720,6 +712,44 @@ def _block(lines: list[list[Box]], start: int, end: int, h: float,
             rects.append((left, top, b0, ys_top))
         rects.append((left, top, xs[-1], ys_top))
     return _rect_rules(rects), centres
+
+
+def _group_spans(groups: list[_Stack], rows: list[dict], ys: list[float], h: float
+                 ) -> dict[int, tuple[int, int]]:
+    """The rows each group label stands over: rows whose labels start right of it, as many
+    as keep it centred, never past a row numbered 1 of its own items (a new group starts
+    there) nor into rows another label of its column already holds. Inner groups first,
+    so an outer one counts only the rows directly under it."""
+    spans: dict[int, tuple[int, int]] = {}
+    for g in sorted(groups, key=lambda s: (-s.x0, s.cy)):
+        def eligible(r: int, g: _Stack = g) -> bool:
+            lab = rows[r]["label"]
+            return lab is None or lab.x0 >= g.x1 - 0.2 * h
+        taken = {r for o in groups if id(o) in spans and min(o.x1, g.x1) > max(o.x0, g.x0)
+                 for r in range(spans[id(o)][0], spans[id(o)][1] + 1)}
+        inner = {r for o in groups if id(o) in spans and o.x0 > g.x1 - 0.2 * h
+                 for r in range(spans[id(o)][0], spans[id(o)][1] + 1)}
+        near = min(range(len(rows)), key=lambda r: abs(rows[r]["cy"] - g.cy))
+        if not eligible(near) or near in taken:
+            continue
+        lo = hi = near
+        while lo > 0 and eligible(lo - 1) and lo - 1 not in taken:
+            lo -= 1
+        while hi + 1 < len(rows) and eligible(hi + 1) and hi + 1 not in taken:
+            hi += 1
+        firsts = {r for r in range(lo, hi + 1) if r not in inner and rows[r]["label"] is not None
+                  and FIRST_ITEM.match(rows[r]["label"].words[0].text)}
+        best: tuple[int, int] | None = None
+        for a in range(lo, near + 1):
+            for z in range(near, hi + 1):
+                if abs((ys[a] + ys[z + 1]) / 2 - g.cy) >= CENTRE_TOL * h:
+                    continue
+                if any(r in firsts for r in range(a + 1, z + 1)):
+                    continue
+                if best is None or z - a > best[1] - best[0]:
+                    best = (a, z)
+        spans[id(g)] = best or (near, near)
+    return spans
 
 
 def _header_rects(stacks: list[_Stack], xs: list[float], bottom: float, h: float) -> list[Rect]:
