@@ -183,7 +183,12 @@ def from_ofd(data: bytes) -> Document:
                     boxes, rules = boxes + drawn[path][0], rules + drawn[path][1]
             words = _words(boxes)
             if _unruled(rules):
-                rules, carry = _virtual_rules(words, carry)
+                try:
+                    rules, carry = _virtual_rules(words, carry)
+                except (ValueError, IndexError, ZeroDivisionError) as exc:
+                    # text placed in ways no table is: read as lines, and said so
+                    doc.flags.append(f"ofd_layout:{type(exc).__name__}")
+                    carry = None
             else:
                 carry = None
             laid = layout_page(words, rules, page=pages_read)
@@ -364,6 +369,7 @@ ROW_MATCH = 0.6  # a label centred within this (× line height) of a row's value
 BLOCK_GAP = 8.0  # label-only lines between two rows of values (× line height), at most
 HEADER_GAP = 3.0  # a header line stands at most this far (× line height) above the next
 MAX_HEADER_LINES = 12
+MAX_VIRTUAL_CELLS = 4000  # a table's rows × columns, at most, drawn from its text
 MAX_HEADING_CHARS = 16  # a column heading is short; a longer text is a line of prose
 CENTRE_TOL = 0.8  # a spanning heading's centre lies this close (× line height) to its span's
 FIRST_ITEM = re.compile(r"^\s*[1１]\s*[.、．]")  # the first item of a group: 1. / 1、
@@ -455,12 +461,14 @@ Rect = tuple[float, float, float, float]
 
 
 def _rect_rules(rects: list[Rect]) -> list[Rule]:
-    out = []
+    """The four edges of each cell, once each (neighbours share theirs)."""
+    out: dict[Rule, None] = {}
     for x0, y0, x1, y1 in rects:
         if x1 - x0 > 0 and y1 - y0 > 0:
-            out += [Rule(True, y0, x0, x1), Rule(True, y1, x0, x1),
-                    Rule(False, x0, y0, y1), Rule(False, x1, y0, y1)]
-    return out
+            for rule in (Rule(True, y0, x0, x1), Rule(True, y1, x0, x1),
+                         Rule(False, x0, y0, y1), Rule(False, x1, y0, y1)):
+                out[rule] = None
+    return list(out)
 
 
 def _under(line: list[Box], labels: list[Box], edge: float) -> bool:
@@ -674,8 +682,8 @@ def _block(lines: list[list[Box]], start: int, end: int, h: float,
         else:
             rows.append({"y0": s.y0, "y1": s.y1, "cy": s.cy, "label": s})
     rows.sort(key=lambda r: r["cy"])
-    if not rows:
-        return None
+    if not rows or len(rows) * len(xs) > MAX_VIRTUAL_CELLS:
+        return None  # no table, or a sheet of numbers too large to draw: left to the layout
     gaps = [b["y0"] - a["y1"] for a, b in zip(rows, rows[1:], strict=False)]
     pad = max(statistics.median(gaps) / 2 if gaps else 0.5 * h, 0.2 * h)
     if head_words:
