@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from itertools import groupby
+from operator import itemgetter
 
 import numpy as np
 import sqlite_utils
@@ -490,13 +491,13 @@ class TableSum:
 def table_sums(db: sqlite_utils.Database) -> dict[tuple[int, str], TableSum]:
     """Per (report, table): its cells as one digest, and how many values are non-zero
     (read as a stream: the cells themselves are not kept)."""
-    rows = db.execute("""select report_id, "table", row_key, col_key, value from cells
-                         where "table" in ('proactive', 'requests', 'reviews')
-                         order by report_id, "table", row_key, col_key""")
+    rows = db.conn.execute("""select report_id, "table", row_key, col_key, value from cells
+                              where "table" in ('proactive', 'requests', 'reviews')
+                              order by report_id, "table", row_key, col_key""")
     out: dict[tuple[int, str], TableSum] = {}
-    for key, group in groupby(rows, key=lambda r: (r[0], r[1])):
-        cells = [(r[2], r[3], r[4]) for r in group]
-        values = [v for _, _, v in cells if v is not None]
+    for key, group in groupby(rows, key=itemgetter(0, 1)):
+        cells = [r[2:] for r in group]  # (row_key, col_key, value)
+        values = [c[2] for c in cells if c[2] is not None]
         digest = hashlib.sha1(repr(cells).encode()).hexdigest()
         out[key] = TableSum(digest, len(values), sum(v != 0 for v in values))
     return out
