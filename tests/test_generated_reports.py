@@ -25,7 +25,6 @@ FLOOR = {**{family: 0.98 for family in FAMILIES}, "pdf_split": 0.97, "docx": 0.9
 KNOWN_GAPS = {
     "scan_pdf": "independent scans (blur, specks, JPEG at 150 dpi) OCR to garbled text",
     "scan_image": "independent scans (blur, specks, JPEG at 150 dpi) OCR to garbled text",
-    "ofd": "per-character OFD text objects in shuffled order: some values land unflagged",
 }
 
 
