@@ -29,7 +29,7 @@ import csv
 import importlib.util
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from pathlib import Path
@@ -155,33 +155,55 @@ def divisions() -> tuple[Division, ...]:
 
 
 @cache
-def _index() -> tuple[dict[str, list[Division]], re.Pattern | None]:
-    """Full names (and provinces' short names) → the divisions they name; one regex of all."""
+def _index() -> tuple[dict[str, list[Division]], dict[str, tuple[int, ...]]]:
+    """Full names (and provinces' short names) → the divisions they name; and for each
+    first character, the lengths of the names starting with it, longest first."""
     names: dict[str, list[Division]] = {}
     for d in divisions():
         name = d.county or (d.city if d.city not in NOT_A_CITY else None) or d.province
         if d.level() == 2 and d.city in NOT_A_CITY:
             continue
         names.setdefault(name, []).append(d)
-    if not names:
-        return names, None
-    alternation = "|".join(re.escape(n) for n in sorted(names, key=lambda n: (-len(n), n)))
-    return names, re.compile(alternation)
+    lengths: dict[str, set[int]] = {}
+    for name in names:
+        lengths.setdefault(name[0], set()).add(len(name))
+    return names, {c: tuple(sorted(ls, reverse=True)) for c, ls in lengths.items()}
+
+
+def _names_in(text: str, pos: int) -> Iterator[tuple[int, int]]:
+    """(start, end) of each division name in ``text`` from ``pos``, left to right, the
+    longest at each place, none overlapping: what one regex alternating every name
+    (longest first) finds, without trying thousands of names at every character."""
+    names, lengths = _index()
+    while pos < len(text):
+        end = next((pos + n for n in lengths.get(text[pos], ())
+                    if pos + n <= len(text) and text[pos:pos + n] in names), None)
+        if end is None:
+            pos += 1
+        else:
+            yield pos, end
+            pos = end
 
 
 @cache
-def _province_shorts() -> tuple[tuple[str, str], ...]:
-    """(short name, full name) of every province: 福建 → 福建省, 广西 → 广西壮族自治区."""
+def _province_shorts() -> dict[str, str]:
+    """Short name → full name of every province: 福建 → 福建省, 广西 → 广西壮族自治区."""
     found = {(re.sub(r"(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$", "", d.province),
               d.province) for d in divisions() if d.level() == 1}
-    return tuple(sorted(x for x in found if len(x[0]) >= 2))
+    return dict(sorted(x for x in found if len(x[0]) >= 2))
+
+
+@cache
+def _short_lengths() -> tuple[int, ...]:
+    return tuple(sorted({len(s) for s in _province_shorts()}))
 
 
 def _short_province(text: str) -> tuple[int, list[Division]]:
     """A province named by its short form at the start (福建平潭…): (length, divisions)."""
-    for short, full in _province_shorts():
-        if text.startswith(short) and not text.startswith(full):
-            return len(short), _index()[0].get(full, [])
+    shorts = _province_shorts()
+    for short in sorted(text[:n] for n in _short_lengths() if text[:n] in shorts):
+        if not text.startswith(shorts[short]):
+            return len(short), _index()[0].get(shorts[short], [])
     return 0, []
 
 
@@ -209,15 +231,15 @@ def _inside(d: Division, place: Place) -> bool:
 
 
 def _tokens(text: str) -> list[tuple[int, int, list[Division]]]:
-    names, pattern = _index()
-    if pattern is None or not text:
+    names = _index()[0]
+    if not names or not text:
         return []
     size, short = _short_province(text)
     out = [(0, size, short)] if short else []
-    for m in pattern.finditer(text, size):
-        chained = m.start() == (out[-1][1] if out else 0)
-        if chained or len(m.group(0)) >= MIN_LOOSE_NAME:  # 范县 inside 示范县 is no name
-            out.append((m.start(), m.end(), names[m.group(0)]))
+    for start, end in _names_in(text, size):
+        chained = start == (out[-1][1] if out else 0)
+        if chained or end - start >= MIN_LOOSE_NAME:  # 范县 inside 示范县 is no name
+            out.append((start, end, names[text[start:end]]))
     return out
 
 

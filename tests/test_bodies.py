@@ -35,6 +35,24 @@ def test_a_name_inside_another_is_no_name():
     assert (place.label(), place.province_code, place.county_code) == ("示范省示范市示范县", None, None)
 
 
+def test_names_are_found_as_one_regex_of_every_name_finds_them():
+    """The name scan (a lookup per character) finds what the alternation of every
+    division name, longest first, finds: leftmost, longest, none overlapping."""
+    import random
+    import re
+
+    from nianbao.archive import bodies
+
+    names = bodies._index()[0]
+    pattern = re.compile("|".join(re.escape(n) for n in sorted(names, key=lambda n: (-len(n), n))))
+    rng = random.Random(11)
+    pool = sorted(names) + ["示范", "人民政府", "范县", "局", "省", "市", "X"]
+    for _ in range(3000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(1, 5)))[rng.randint(0, 1):]
+        start = rng.randint(0, 2)
+        assert list(bodies._names_in(text, start)) == [m.span() for m in pattern.finditer(text, start)]
+
+
 def test_ambiguous_county_stays_unknown_without_context():
     place = resolve_region(None, "朝阳区人民政府", None, None, 2023)  # 北京 or 长春
     assert place.county_code is None
