@@ -43,8 +43,9 @@ CELL_INSET = 3  # pixels of a ruled cell's border left out of its crop
 INK_LEVEL = 150  # grey below this is ink
 SPECK_SHARE = 0.3  # a blot smaller than this share of a text line's height is a speck
 CELL_READ_HEIGHT = 32  # a cell's ink shorter than this (pixels) is scaled up to it
-CELL_PAD_Y = 0.25  # white around a cell's ink, as shares of its height
-CELL_PAD_X = 0.6
+CELL_PAD_Y = 0.5  # white around a cell's ink, as shares of its height (measured: a lone 0
+# padded so reads as 0 with 0.99, padded 0.25 x 0.6 as 0 or O at 0.8)
+CELL_PAD_X = 0.35
 VALUE_BATCH = 16  # value-cell crops recognised together
 
 
@@ -268,7 +269,7 @@ def read_crops(crops) -> list[tuple[str, float]]:
 # Characters a value cell may print, and the shapes the recogniser confuses with them:
 # read as a number, a cell's ``O`` is a ``0`` (their probabilities are added up).
 _NUMERIC_READING = {
-    "0": "0Oo〇○。DQ", "1": "1lI|丨i!", "2": "2Z", "3": "3", "4": "4", "5": "5S", "6": "6",
+    "0": "0Oo〇○。DQ口", "1": "1lI|丨i!", "2": "2Z", "3": "3", "4": "4", "5": "5S", "6": "6",
     "7": "7", "8": "8B", "9": "9", "+": "+十", "-": "-－", ".": ".", ",": ",，", "/": "/",
     "%": "%", "个": "个", "件": "件", "元": "元", "万": "万", "项": "项", "条": "条",
     "次": "次", "人": "人", "无": "无", "—": "—一",
@@ -317,11 +318,15 @@ def read_value_crops(crops) -> list[tuple[str, float]]:
             if np.any(other > mass.max(axis=1)):
                 plain.append(k)
                 continue
+            # a character's confidence is its surest step: CTC spreads one glyph over
+            # several steps, and the first of them is often half blank
             text, confs, last = [], [], 0
             for step, b in enumerate(best):
                 if b != 0 and b != last:
                     text.append(names[b - 1])
                     confs.append(float(mass[step, b]))
+                elif b != 0:
+                    confs[-1] = max(confs[-1], float(mass[step, b]))
                 last = b
             out[k] = (_clean("".join(text)), round(float(np.mean(confs)), 3) if confs else 0.0)
     for k, got in zip(plain, read_crops([crops[k] for k in plain]), strict=False):
