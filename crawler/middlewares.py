@@ -354,7 +354,7 @@ class InflateMiddleware:
         headers = response.headers.copy()
         del headers["Content-Encoding"]
         cls = responsetypes.from_args(headers=headers, url=response.url,
-                                      body=inflated.data[:1024])
+                                      body=inflated.data[:5000])
         return with_body(response, inflated.data, cls=cls, headers=headers, flags=flags)
 
 
