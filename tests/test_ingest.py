@@ -153,3 +153,29 @@ def test_a_capture_over_time_or_memory_is_flagged_and_its_worker_replaced(tmp_pa
     assert outcome == {"storm.pdf": "timeout", "a.html": "report", "pages.pdf": "memory",
                        "b.html": "report"}
     assert stats.limits == {"timeout": 1, "memory": 1} and stats.pool.restarts >= 2
+
+
+def test_jobs_write_the_same_database_twice(tmp_path):
+    """Bodies and rows are shaped in the parse workers (the portal registry's regions sent
+    to them): --jobs 2 writes the database --jobs 1 writes, and so does a second run."""
+    from nianbao.archive.db import open_db
+    from nianbao.archive.ingest import Ingestor
+
+    pages = [(p, b) for p, (b, _) in site().items() if "/t20" in p and p.endswith(".html")]
+    writer = RotatingWarcWriter(tmp_path / "warc", max_size=128 * 1024)
+    for i in range(3):
+        for path, body in pages:
+            portal = {"Nianbao-Portal": "fz"} if i == 1 else None
+            writer.write_exchange(f"http://127.0.0.1/c{i}{path}", "GET", [], 200, "OK",
+                                  [("Content-Type", "text/html; charset=utf-8")],
+                                  body.replace("示范县".encode(), f"示范{i}县".encode()), extra=portal)
+    writer.close()
+    portals = {"fz": {"name": "fz", "region": "福建省福州市"}}
+    tables = [*TABLES, "bodies", "flags"]
+    dumps = []
+    for name, jobs in (("one", 1), ("two", 2), ("again", 2)):
+        db = open_db(tmp_path / f"{name}.db", bulk=True)
+        Ingestor(db, portals, jobs=jobs).ingest_warcs(tmp_path / "warc")
+        dumps.append({t: list(db.query(f"select * from [{t}] order by rowid")) for t in tables})
+    assert dumps[0] == dumps[1] == dumps[2]
+    assert dumps[0]["bodies"] and any(b["region_source"] == "portal" for b in dumps[0]["bodies"])
