@@ -33,9 +33,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import sqlite_utils
+if TYPE_CHECKING:  # parse workers import this module: sqlite-utils is a third of their start
+    import sqlite_utils
 
 FIRST_YEAR = 2005  # divisions before this are not read (reports start in 2008)
 HEAD_LINES, TAIL_LINES = 3, 8  # lines of the text looked at for a region (title, 落款)
