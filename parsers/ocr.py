@@ -41,11 +41,12 @@ RULE_JOIN_TOL = 2.0  # a column rule ends within this many rule thicknesses of a
 VALUE_JUNK_CHARS = 3  # a value cell read as this many non-CJK marks may be a misread number
 CELL_INSET = 3  # pixels of a ruled cell's border left out of its crop
 INK_LEVEL = 150  # grey below this is ink
-SPECK_SHARE = 0.3  # a blot smaller than this share of a text line's height is a speck
+SPECK_SHARE = 0.25  # a blot smaller than this share of a text line's height is a speck
 CELL_READ_HEIGHT = 32  # a cell's ink shorter than this (pixels) is scaled up to it
 CELL_PAD_Y = 0.5  # white around a cell's ink, as shares of its height (measured: a lone 0
 # padded so reads as 0 with 0.99, padded 0.25 x 0.6 as 0 or O at 0.8)
 CELL_PAD_X = 0.35
+DASH_RATIO = 2.5  # ink this many times wider than tall is a dash, however small
 VALUE_BATCH = 16  # value-cell crops recognised together
 
 
@@ -579,7 +580,9 @@ def _ink_crop(image, bbox: tuple[float, float, float, float], unit: float):
     ink = (cell < INK_LEVEL).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     speck = SPECK_SHARE * unit
-    big = [i for i in range(1, n) if max(stats[i][2], stats[i][3]) >= speck]
+    # a minus sign is as thin as a speck but much wider than tall
+    big = [i for i in range(1, n) if max(stats[i][2], stats[i][3]) >= speck
+           or stats[i][2] >= max(DASH_RATIO * stats[i][3], 0.5 * speck)]
     if not big:
         return None
     ax0 = min(stats[i][0] for i in big)
