@@ -9,10 +9,14 @@ A page goes through:
 1. deskew: the angle of the page's long ruling lines (or, without rules, of its text
    lines) is measured and undone;
 2. ruling lines are found (morphological opening) and erased, so the detector and the
-   recogniser see text only;
+   recogniser see text only; a vertical stroke counts as a column rule only when it runs
+   between two row rules (the stems of a bold title are as tall as a table row);
 3. text boxes are detected, then each is recognised on a padded crop (tight crops lose
    short numbers; the angle classifier is not used: it turns ``34`` upside down);
-4. ``layout.layout_page`` rebuilds lines and table grids from the boxes and the rules.
+4. ``layout.layout_page`` rebuilds lines and table grids from the boxes and the rules;
+5. every value cell of a ruled table is read again on its own ink (specks dropped,
+   padded like a line of text) and decoded as a number, the probabilities of a digit's
+   look-alikes added up (``0``/``O``/``。``); the two readings are compared.
 
 Every grid cell carries the lowest confidence of its boxes; ``flag_cells`` marks each
 report cell read by OCR with ``ocr:<conf>`` and turns cells under
