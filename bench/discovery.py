@@ -1,7 +1,8 @@
 """Discovery on generated portals: recall and precision per family, politeness as measured
 by the portals' own logging servers, and pages/s against a bare Scrapy spider.
 
-    python bench/discovery.py [--seeds 20] [--families trs,hanweb,...] [--no-bare]
+    python bench/discovery.py [--seeds 20] [--first 1] [--families trs,hanweb,...] [--no-bare]
+                              [--detail]
 
 Each family's portals (``tests/generators/portals.py``, written apart from the crawler)
 are served on their own loopback IPs by ``PortalField``, which logs every request with
@@ -11,6 +12,8 @@ bare Scrapy spider (``CONCURRENT_REQUESTS_PER_DOMAIN=1``, robots.txt obeyed, fol
 every same-host link) crawls the same portals on a fresh field. Prints per family:
 reports expected/found, recall, precision; then robots violations, out-of-scope requests,
 the largest number of requests in flight to one host, and pages/s of both crawlers.
+``--detail`` lists every report missed and every distractor fetched, per portal, with
+its title and the portal's generated features (what to look at when a family falls short).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -60,8 +64,11 @@ process.start()
 
 
 def portals_for(families: list[str], seeds: range) -> list:
+    """Each family on its own 127.0.x.0/24 (the same whichever families are asked for, so a
+    portal of ``--families generic --first 7 --seeds 1`` is the one of the full run)."""
     out = []
-    for f, family in enumerate(families):
+    for family in families:
+        f = FAMILIES.index(family)
         for seed in seeds:
             out.append(generate(family, seed, f"127.0.{40 + f}.{1 + seed % 250}"))
     return out
@@ -97,6 +104,27 @@ def crawl_bare(field: PortalField, workdir: Path, timeout: float = 900) -> float
     return time.monotonic() - started
 
 
+def _local(url: str) -> str:
+    """``/path?query`` of a URL: the generator keys its own host's reports so."""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def misses(field: PortalField) -> list[dict]:
+    """Every report missed and every distractor fetched: family, seed, url, title, features."""
+    out = []
+    for portal in field.portals:
+        result = portal.match(requested_urls(field, portal))
+        titles = getattr(portal, "report_titles", {}) or {}
+        for kind in ("missing", "distractors"):
+            for url in sorted(result[kind]):
+                out.append({"family": portal.family, "seed": portal.seed, "kind": kind,
+                            "homepage": portal.homepage, "url": url,
+                            "title": titles.get(url) or titles.get(_local(url), ""),
+                            "features": sorted(getattr(portal, "features", ()) or ())})
+    return out
+
+
 def score(field: PortalField) -> dict[str, dict[str, int]]:
     """Per family: reports expected, found, distractors fetched."""
     table: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -130,6 +158,7 @@ def measure(families: list[str], seeds: range, workdir: Path,
                 "pages": len(field.log), "returncode": result.returncode,
                 "stderr": result.stderr[-4000:],
                 "out_of_scope_detail": field.out_of_scope_requests()[:10],
+                "misses": misses(field),
                 "robots_detail": field.robots_violations()[:10]}
 
 
@@ -150,14 +179,21 @@ def print_scores(table: dict[str, dict[str, int]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=20, help="portals per family (default 20)")
+    parser.add_argument("--first", type=int, default=1, help="first seed (default 1)")
     parser.add_argument("--families", default=",".join(FAMILIES))
+    parser.add_argument("--detail", action="store_true",
+                        help="list every missed report and every distractor fetched")
     parser.add_argument("--no-bare", action="store_true", help="skip the bare Scrapy baseline")
     args = parser.parse_args()
     families = [f for f in args.families.split(",") if f]
-    seeds = range(1, args.seeds + 1)
+    seeds = range(args.first, args.first + args.seeds)
     with tempfile.TemporaryDirectory() as tmp:
         run = measure(families, seeds, Path(tmp))
         print_scores(run["score"])
+        if args.detail:
+            for m in run["misses"]:
+                print(f"{m['kind']:11} {m['family']:18} seed {m['seed']:<4} {m['url']}  "
+                      f"{m['title']!r}  [{m['homepage']}] {','.join(m['features'])}")
         print("politeness:", run["politeness"])
         if run["out_of_scope_detail"]:
             print("out of scope:", run["out_of_scope_detail"])

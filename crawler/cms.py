@@ -32,7 +32,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import lxml.html
 
-from .links import PAGE_KEYS, link_text, page_count, simplified
+from .links import PAGE_KEYS, link_text, listed_date, page_count, simplified
 
 _RECORD = re.compile(r"<record\b[^>]*>(.*?)</record>", re.S | re.I)
 _CDATA = re.compile(r"^\s*<!\[CDATA\[(.*?)\]\]>\s*$", re.S)
@@ -59,25 +59,27 @@ class ListRequest:
     paging: dict = field(default_factory=dict)
 
 
-def _anchors(fragment: str, base: str) -> list[tuple[str, str]]:
+def _anchors(fragment: str, base: str, dated: bool = False) -> list[tuple]:
     try:
         tree = lxml.html.fromstring(f"<div>{fragment}</div>")
     except Exception:  # a malformed record is skipped, the rest are read
         return []
-    return [(urljoin(base, a.get("href").strip()), link_text(a)) for a in tree.xpath("//a[@href]")
+    return [(urljoin(base, a.get("href").strip()), link_text(a), *((listed_date(a),) if dated else ()))
+            for a in tree.xpath("//a[@href]")
             if a.get("href", "").strip() and not a.get("href").strip().startswith("javascript:")]
 
 
-def hanweb_records(text: str, base: str) -> list[tuple[str, str]]:
+def hanweb_records(text: str, base: str, dated: bool = False) -> list[tuple]:
     """Links inside Hanweb ``<record>`` items, in any markup: CDATA, entity-escaped or
-    plain HTML; quoted or bare attributes; with or without ``title=``."""
+    plain HTML; quoted or bare attributes; with or without ``title=``. ``dated``: each
+    ``(url, title, date its record shows or None)``."""
     out = []
     for fragment in _RECORD.findall(text):
         m = _CDATA.match(fragment)
         fragment = m.group(1) if m else fragment
         if "&lt;" in fragment and "<a" not in fragment.lower():
             fragment = htmllib.unescape(fragment)
-        out += _anchors(fragment, base)
+        out += _anchors(fragment, base, dated)
     return out
 
 

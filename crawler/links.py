@@ -43,6 +43,7 @@ class Link:
     url: str
     text: str
     kind: str  # report | attachment | column | page
+    date: tuple[int, int, int] | None = None  # the date its list item shows (cut-short titles)
 
 
 @lru_cache(maxsize=1)
@@ -64,10 +65,45 @@ def simplified(text: str) -> str:
 
 def link_text(a) -> str:
     """The full title (in Simplified script): list pages truncate the text and keep the
-    title in ``title=``."""
+    title in ``title=`` — "2023年某县人民政府工作报..." is the ``title`` 某县人民政府工作报告,
+    however long the dots make the text.
+
+    >>> import lxml.html
+    >>> link_text(lxml.html.fromstring('<a title="2023年某县人民政府工作报告">2023年某县人民政府工作报...</a>'))
+    '2023年某县人民政府工作报告'
+    """
     title = " ".join((a.get("title") or "").split())
     text = " ".join(a.text_content().split())
-    return simplified(title if len(title) >= len(text) else text)
+    stem = _CUT_SHORT.sub("", text).strip()
+    if title and (len(title) >= len(text) or (stem != text and len(title) >= len(stem))):
+        return simplified(title)
+    return simplified(text)
+
+
+_LISTED_DATE = re.compile(r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
+
+
+def listed_date(a) -> tuple[int, int, int] | None:
+    """The date a list item shows beside its link (``<li><a>…</a><span>2024-03-18</span>``,
+    ``<tr><td><a>…</a></td><td>(2024-3-18)</td></tr>``): the nearest enclosing element
+    that holds no other link, its text outside the link.
+
+    >>> import lxml.html
+    >>> li = lxml.html.fromstring('<ul><li><i>2024年03月05日</i><a href="/a.html">某县…</a></li></ul>')
+    >>> listed_date(li.xpath("//a")[0])
+    (2024, 3, 5)
+    """
+    own = a.text_content()
+    node = a.getparent()
+    for _ in range(3):
+        if node is None or len(node.xpath(".//a[@href or @onclick]")) > 1:
+            return None
+        text = node.text_content().replace(own, " ", 1)
+        if m := _LISTED_DATE.search(text):
+            y, mo, d = (int(g) for g in m.groups())
+            return (y, mo, d) if 1 <= mo <= 12 and 1 <= d <= 31 else None
+        node = node.getparent()
+    return None
 
 
 def pages_from_create_page_html(script: str) -> list[str]:
@@ -144,7 +180,7 @@ def classify_links(tree, base_url: str, everything: bool = False) -> list[Link]:
             if looks_like_report_title(text) and not column_like and _YEAR.search(key):
                 out.append(Link(url, text, "attachment" if is_attachment(url) else "report"))
             elif everything and _CUT_SHORT.search(text):  # 江西省农业农村厅政府信息…
-                out.append(Link(url, text, "other"))
+                out.append(Link(url, text, "other", listed_date(a)))
             continue
         if is_attachment(url, text):
             out.append(Link(url, text, "attachment"))
@@ -157,7 +193,8 @@ def classify_links(tree, base_url: str, everything: bool = False) -> list[Link]:
         elif _NEXT.match(key) or page_number(url, base_url) is not None:
             out.append(Link(url, text, "page"))
         elif everything:
-            out.append(Link(url, text, "other"))
+            date = listed_date(a) if _CUT_SHORT.search(text) else None
+            out.append(Link(url, text, "other", date))
     return out
 
 
@@ -166,7 +203,17 @@ _REPORT_COLUMN = re.compile(r"年报|年度报告")
 # other yearly documents published beside the reports (绩效自评报告, 统计公报, 决算 …)
 _OTHER_DOCS = re.compile(r"^关于|政府信息与政|网站|绩效|预算|决算|统计公报|国民经济|审计(工作)?报告|审计结果|法治|要点|"
                          r"工作计划|工作总结|发展规划|规划纲要|公报|自评|述职|报表|通知|意见")
-_CUT_SHORT = re.compile(r"(…|\.{2,}|。{2,})\s*$")
+_CUT_SHORT = re.compile(r"(…+|\.{2,}|。{2,}|⋯+)\s*$")
+
+
+def is_year_column(link: Link) -> bool:
+    """A year sub-column (``2023年`` → ``gknb2023/``): on a 年报 column, that year's 年报.
+
+    >>> is_year_column(Link("http://h/gk/gknb/2022nb/", "2022年", "column"))
+    True
+    """
+    return link.kind == "column" and bool(
+        _YEAR_COLUMN.fullmatch(label_key(link.text)) or _YEAR_PATH.search(urlsplit(link.url).path))
 
 
 def is_report_column(tree) -> bool:
@@ -213,21 +260,115 @@ def unnamed_columns(tree, base_url: str, short_names: bool = False) -> list[str]
     return list(dict.fromkeys(out))
 
 
-def cut_short_report(text: str, strict: bool = False) -> bool:
+# How a report's title ends, and how the other yearly documents listed beside reports end
+# (the forms' vocabulary): a title cut short is read by which of these its last visible
+# characters begin.
+REPORT_ENDINGS = ("政府信息公开工作年度报告", "政府信息公开年度报告", "政府信息公开工作的年度报告",
+                  "政府信息公开年报", "政务公开工作年度报告", "信息公开工作年度报告",
+                  "年度政府信息公开工作报告", "年度报告", "年报")
+OTHER_ENDINGS = ("政府工作报告", "政务公开工作要点", "政府信息公开工作要点",
+                 "工作要点", "部门整体支出绩效自评报告", "整体支出绩效自评报告", "绩效自评报告",
+                 "政府网站工作年度报表", "门户网站工作年度报表", "网站工作年度报表",
+                 "国民经济和社会发展统计公报", "统计公报", "部门决算", "部门预算",
+                 "法治政府建设年度报告", "工作总结", "工作计划")
+# the end of a body's name (某局, 某镇人民政府, 某街道办事处)
+_BODY_END = re.compile(r"(厅|局|委员会|委|办公室|办事处|办|院|署|中心|政府|管委会|乡|镇|街道)$")
+# the statutory deadline (条例 arts. 49–50: 31 January, 31 March) and a month's grace
+REPORT_MONTHS = 4
+
+
+def _overlap(key: str, endings: tuple[str, ...]) -> tuple[int, list[str]]:
+    """How far the end of ``key`` reaches into one of ``endings`` (the longest start of
+    one that ``key`` ends with), and the completions ``key`` + rest of that ending."""
+    best, completions = 0, []
+    for ending in endings:
+        for k in range(len(ending) - 1, 0, -1):
+            if key.endswith(ending[:k]):
+                if k > best:
+                    best, completions = k, []
+                if k == best:
+                    completions.append(key + ending[k:])
+                break
+    return best, completions
+
+
+def cut_short_report(text: str, strict: bool = False,
+                     date: tuple[int, int, int] | None = None) -> bool:
     """A title cut short in a 年报 list ("某县2023年政府信息…") that may be a report's:
-    what is visible says nothing else (not 通知, 绩效自评, 关于…).
+    what is visible says nothing else (not 通知, 绩效自评, 关于…), its last characters
+    do not run on into another document's name further than into a report's
+    (…人民政府工作报… is a 政府工作报告, …部门整体支… a 绩效自评报告, …工作要… a 工作要点),
+    and the date its list shows (``date``) fits: a year is reported after it ends, and —
+    when nothing visible names a report — by the statutory deadline (31 March) and a
+    month's grace.
 
     >>> cut_short_report("鹤寿市人民政府办公室政府信..."), cut_short_report("关于鹤寿市2021年度本级...")
     (True, False)
+    >>> cut_short_report("2021年陕西省人民政府工..."), cut_short_report("某县审计局2022年度部门整体支...")
+    (False, False)
+    >>> cut_short_report("江西省2023年政务公开…", date=(2023, 5, 7))
+    False
+    >>> cut_short_report("四川省住房和城乡建设厅2021年…", date=(2022, 3, 19))
+    True
+    >>> cut_short_report("四川省退役军人事务局2020年度…", date=(2021, 6, 18))
+    False
     """
     if not _CUT_SHORT.search(text):
         return False  # a full title that is not a report's: a distractor listed there
-    key = label_key(text)
-    if re.search(r"公开(指|目|制|规|通|意|方|办|考|要)", key):
-        return False  # 信息公开指(南), 公开目(录), 公开制(度) …
-    if strict and not re.search(r"政府信|信息公|年报|年度报", key):
-        return False  # on a list of everything, only what visibly starts like a report
-    return not _OTHER_DOCS.search(key) and looks_like_report_title(text.rstrip(".…。 ") + "年度报告")
+    key = _CUT_SHORT.sub("", label_key(_CUT_SHORT.sub("", text)))
+    if re.search(r"公开(指|目|制|规|通|意|方|办|考|要)", key) or _OTHER_DOCS.search(key):
+        return False  # 信息公开指(南), 公开目(录), 公开制(度), 绩效, 通知 …
+    reach, completions = _overlap(key, REPORT_ENDINGS)
+    other, _ = _overlap(key, OTHER_ENDINGS)
+    if other > reach:
+        return False  # …人民政府工作报, …部门整体支, …政务公开工作要
+    if not reach:
+        completions = [key + REPORT_ENDINGS[0], key + "年度报告"]
+    if not any(looks_like_report_title(c) for c in completions):
+        return False
+    named = bool(re.search(r"政府信|信息公|年报|年度报", key))  # it visibly names a report
+    years = [int(y) for y in re.findall(r"((?:19|20)\d{2})(?:\D|$)", key)]
+    in_season = date is not None and date[1] <= REPORT_MONTHS and (
+        not years or date[0] == years[-1] + 1)
+    if strict and not named:
+        # on a list of everything, only what visibly starts like a report: its words; a
+        # year or a body's name running into the start of one (…关于2023年政府…,
+        # 某局政府…); or a body's name or a year, whole or cut (某局2023年…, 某局关于20…,
+        # 2023年某镇人民政…), listed when reports come out
+        before = key[:len(key) - reach]
+        into_report = reach >= 2 and (re.search(r"(19|20)\d{2}年度?$", before)
+                                      or _BODY_END.search(before))
+        named_then_cut = re.search(r"(19|20)\d{0,2}(年度?)?$", key) or _BODY_END.search(key) \
+            or re.search(r"(人民政?|办事?|管委?|委员?)$", key)
+        if not (into_report or (in_season and named_then_cut)):
+            return False
+    if date is not None:
+        if years and date[0] <= years[-1]:
+            return False  # 2023年… listed in 2023: that year's plan, not its report
+        if not named and (date[1] > REPORT_MONTHS or (years and date[0] > years[-1] + 1)):
+            return False  # nothing names a report and it came out long after reports do
+    return True
+
+
+def names_other_document(tree) -> bool:
+    """The page's own title (``ArticleTitle``, ``<title>``, ``<h1>``) names another kind of
+    document (绩效自评报告, 政府工作报告, 工作要点 …): a page reached by a title cut short in a
+    list that turned out not to be a report, whose attachments are that document too.
+
+    >>> import lxml.html
+    >>> names_other_document(lxml.html.fromstring("<title>某县2023年政务公开工作要点</title>"))
+    True
+    """
+    titles = tree.xpath("//meta[@name='ArticleTitle']/@content | //title/text() | //h1//text()")
+    for title in titles[:3]:
+        key = label_key(simplified(title))
+        if len(key) < 6:
+            continue
+        if looks_like_report_title(key):
+            return False
+        if _OTHER_DOCS.search(key) or any(e in key for e in OTHER_ENDINGS):
+            return True
+    return False
 
 
 def column_articles(tree, base_url: str) -> list[Link]:
@@ -239,8 +380,8 @@ def column_articles(tree, base_url: str) -> list[Link]:
     for link in classify_links(tree, base_url, everything=True):
         if link.kind == "other" and (_ARTICLE.search(urlsplit(link.url).path)
                                      or _CUT_SHORT.search(link.text)):
-            if cut_short_report(link.text):
-                out.append(Link(link.url, link.text, "report"))
+            if cut_short_report(link.text, date=link.date):
+                out.append(Link(link.url, link.text, "report", link.date))
     return out
 
 

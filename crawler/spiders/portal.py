@@ -28,7 +28,9 @@ from ..links import (
     is_attachment,
     is_disclosure_page,
     is_report_column,
+    is_year_column,
     may_link_files,
+    names_other_document,
     page_count,
     pagination,
     unnamed_columns,
@@ -155,11 +157,12 @@ class PortalSpider(scrapy.Spider):
                         *cms.gkmlpt_api(text, url), *cms.annual_report_module(text, url),
                         *cms.script_endpoints(text, url)):
             yield from self._list_request(request, meta, response)
-        yield from self._follow_titles(response, cms.hanweb_records(text, url), meta)
+        yield from self._follow_titles(response, cms.hanweb_records(text, url, dated=True), meta)
         if not meta["report_list"] and response.meta.get("disclosure"):
             # a list of everything (公开目录, 文件资料): cut-short report titles, and its pages
             for link in links:
-                if link.kind == "other" and cut_short_report(link.text, strict=True):
+                if link.kind == "other" and cut_short_report(link.text, strict=True,
+                                                             date=link.date):
                     yield self._report(response, link.url, link.text, meta)
             for page in pagination(tree, text, url):
                 yield from self._list_request(cms.ListRequest(page), {**meta, "disclosure": True},
@@ -187,7 +190,8 @@ class PortalSpider(scrapy.Spider):
             elif link.kind == "column" and hops < self.max_hops:
                 yield response.follow(link.url, self.parse, errback=self.failure, meta={
                     **meta, "hops": hops + 1, "column": link.url, "disclosure": True,
-                    "report_list": bool(_REPORT_COLUMN.search(link.text))})
+                    "report_list": bool(_REPORT_COLUMN.search(link.text))
+                    or (meta["report_list"] and is_year_column(link))})
         if hops < self.max_hops:
             # frames of a frameset homepage; on disclosure pages, columns linked without a
             # name (an image, 更多, more+) — the column page's own meta tags will tell
@@ -223,14 +227,16 @@ class PortalSpider(scrapy.Spider):
             yield from self._parse_json(response, meta)
             return
         if "<record" in text.lower():
-            yield from self._follow_titles(response, cms.hanweb_records(text, response.url), meta)
+            yield from self._follow_titles(
+                response, cms.hanweb_records(text, response.url, dated=True), meta)
         tree = self._tree(response)
         if tree is not None:
             links = classify_links(tree, meta["page_url"], everything=True)
             for link in links:
                 if link.kind in ("report", "attachment") and looks_like_report_title(link.text):
                     yield self._report(response, link.url, link.text, meta)
-                elif link.kind == "other" and meta.get("report_list") and cut_short_report(link.text):
+                elif link.kind == "other" and meta.get("report_list") and cut_short_report(
+                        link.text, date=link.date):
                     yield self._report(response, link.url, link.text, meta)
             # a script pager (onclick="searchsubmit(6)") names the pages to ask
             paging = response.meta.get("paging") or {}
@@ -251,7 +257,7 @@ class PortalSpider(scrapy.Spider):
 
     def _parse_hanweb(self, response, meta):
         text = getattr(response, "text", "")
-        records = cms.hanweb_records(text, response.url)
+        records = cms.hanweb_records(text, response.url, dated=True)
         problem = cms.xml_problem(text)
         if problem:
             self._bad_list(response, problem)
@@ -309,9 +315,11 @@ class PortalSpider(scrapy.Spider):
                                     **CONDITIONAL})
 
     def _follow_titles(self, response, links, meta):
-        """Links given as (url, title) by a CMS list: reports (pages or files) only."""
-        for url, title in links:
-            if looks_like_report_title(title) or (meta.get("report_list") and cut_short_report(title)):
+        """Links given as (url, title) or (url, title, listed date) by a CMS list: reports
+        (pages or files) only."""
+        for url, title, *date in links:
+            if looks_like_report_title(title) or (meta.get("report_list") and cut_short_report(
+                    title, date=date[0] if date else None)):
                 yield self._report(response, url, title, meta)
 
     # -- reports -------------------------------------------------------------------
@@ -337,8 +345,12 @@ class PortalSpider(scrapy.Spider):
         tree = self._tree(response)
         if tree is None:
             return
+        # a page reached by a cut-short title that names another document (绩效自评报告):
+        # only attachments that are titled as reports
+        guessed = not looks_like_report_title(response.meta.get("title") or "")
+        other = guessed and names_other_document(tree)
         for link in classify_links(tree, response.url):
-            if link.kind == "attachment":
+            if link.kind == "attachment" and (not other or looks_like_report_title(link.text)):
                 yield response.follow(link.url, self.parse_attachment, errback=self.failure,
                                       meta={**meta, "title": link.text})
 
