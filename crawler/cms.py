@@ -339,8 +339,39 @@ def load_json(text: str):
     raise BadList("invalid JSON")
 
 
-def json_links(data, base: str) -> list[tuple[str, str]]:
-    """``(url, title)`` of every object in the answer with a title and a link."""
+_ID_KEY = r"(\w*(?:id|Id|ID)\w*)"
+_DETAIL_PATTERNS = (
+    # a pattern with a placeholder: detailUrl: "/xxgk/content.jsp?id={id}", "/art/{docId}.html"
+    re.compile(r"""["'`]([^"'`\s]*?)\{""" + _ID_KEY + r"""\}([^"'`\s]*)["'`]"""),
+    # a template literal: `/art/${item.docId}.html`
+    re.compile(r"""`([^`\s]*?)\$\{\s*[\w$]+\.""" + _ID_KEY + r"""\s*\}([^`\s]*)`"""),
+    # a concatenation: '/xxgk/detail.html?id=' + item.id + '.html', "/art/" + row["docId"]
+    re.compile(r"""["']([^"'\s]*[/=?&][^"'\s]*)["']\s*\+\s*[\w$]+(?:\.|\[\s*["'])""" + _ID_KEY
+               + r"""(?:["']\s*\])?(?:\s*\+\s*["']([^"'\s]*)["'])?"""),
+)
+
+
+def detail_template(script: str) -> tuple[str, str, str] | None:
+    """How a script builds a list item's page from its id, as ``(prefix, id key, suffix)``:
+    the list API answers ``{"id": 118367, "title": …}`` and the page is ``prefix + id + suffix``.
+
+    >>> detail_template("var cfg = {detailUrl: '/xxgk/content.jsp?id={docId}'};")
+    ('/xxgk/content.jsp?id=', 'docId', '')
+    >>> detail_template("href = '/xxgk/art/' + item.id + '.html';")
+    ('/xxgk/art/', 'id', '.html')
+    """
+    for pattern in _DETAIL_PATTERNS:
+        for m in pattern.finditer(script):
+            prefix, key, suffix = m.group(1), m.group(2), m.group(3) or ""
+            if _STATIC.search(prefix) or not re.search(r"[/=?]", prefix + suffix):
+                continue
+            return prefix, key, suffix
+    return None
+
+
+def json_links(data, base: str, detail: tuple[str, str, str] | list | None = None) -> list[tuple[str, str]]:
+    """``(url, title)`` of every object in the answer with a title and a link — or, given
+    the page's ``detail`` template (``detail_template``), with a title and an id."""
     out = []
     stack = [data]
     seen = 0
@@ -352,6 +383,11 @@ def json_links(data, base: str) -> list[tuple[str, str]]:
         elif isinstance(node, dict):
             title = next((node[k] for k in _TITLE_KEYS if isinstance(node.get(k), str) and node[k].strip()), None)
             url = next((node[k] for k in _URL_KEYS if isinstance(node.get(k), str) and node[k].strip()), None)
+            if title and not url and detail:
+                prefix, key, suffix = detail
+                ident = node.get(key, node.get("id"))
+                if isinstance(ident, (int, str)) and not isinstance(ident, bool) and str(ident).strip():
+                    url = f"{prefix}{str(ident).strip()}{suffix}"
             if title and url and not url.strip().startswith("javascript:"):
                 clean = re.sub(r"<[^>]+>", "", htmllib.unescape(title))
                 out.append((urljoin(base, url.strip()), simplified(" ".join(clean.split()))))
@@ -487,6 +523,7 @@ def script_endpoints(text: str, base: str) -> list[ListRequest]:
             around = script[script.rfind("{", 0, m.start()) if "{" in script[:m.start()] else 0:m.end() + 800]
             post = re.search(r"\$\.post|axios\.post|(type|method)\s*:\s*['\"]post",
                              around if len(around) < 1200 else context, re.I)
+            detail = detail_template(script)
             in_query = next((k for k in query if k.lower() in PAGE_KEYS), None)
             in_data = next((k for k in data if k.lower() in PAGE_KEYS), None)
             key = in_data or in_query
@@ -500,10 +537,10 @@ def script_endpoints(text: str, base: str) -> list[ListRequest]:
             if post:
                 req = ListRequest(urlunsplit((*parts[:3], urlencode(query), "")), "POST",
                                   {k: str(v) for k, v in data.items()}, "api",
-                                  {"key": key, "in": where, "kind": "api"})
+                                  {"key": key, "in": where, "kind": "api", "detail": detail})
             else:
                 q = urlencode({**query, **{k: str(v) for k, v in data.items()}})
                 req = ListRequest(urlunsplit((*parts[:3], q, "")), "GET", {}, "api",
-                                  {"key": key, "in": "query", "kind": "api"})
+                                  {"key": key, "in": "query", "kind": "api", "detail": detail})
             out.append(req)
     return list({(r.url, r.method, tuple(sorted(r.form.items()))): r for r in out}.values())

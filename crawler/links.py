@@ -293,14 +293,15 @@ def _overlap(key: str, endings: tuple[str, ...]) -> tuple[int, list[str]]:
 
 
 def cut_short_report(text: str, strict: bool = False,
-                     date: tuple[int, int, int] | None = None) -> bool:
+                     date: tuple[int, int, int] | None = None, guess: bool = True) -> bool:
     """A title cut short in a 年报 list ("某县2023年政府信息…") that may be a report's:
     what is visible says nothing else (not 通知, 绩效自评, 关于…), its last characters
     do not run on into another document's name further than into a report's
     (…人民政府工作报… is a 政府工作报告, …部门整体支… a 绩效自评报告, …工作要… a 工作要点),
     and the date its list shows (``date``) fits: a year is reported after it ends, and —
     when nothing visible names a report — by the statutory deadline (31 March) and a
-    month's grace.
+    month's grace. ``strict``: on a list of everything; ``guess``: that list visibly
+    carries reports, so a body's name and a year listed in report season is taken too.
 
     >>> cut_short_report("鹤寿市人民政府办公室政府信..."), cut_short_report("关于鹤寿市2021年度本级...")
     (True, False)
@@ -340,7 +341,7 @@ def cut_short_report(text: str, strict: bool = False,
                                       or _BODY_END.search(before))
         named_then_cut = re.search(r"(19|20)\d{0,2}(年度?)?$", key) or _BODY_END.search(key) \
             or re.search(r"(人民政?|办事?|管委?|委员?)$", key)
-        if not (into_report or (in_season and named_then_cut)):
+        if not (into_report or (guess and in_season and named_then_cut)):
             return False
     if date is not None:
         if years and date[0] <= years[-1]:

@@ -268,3 +268,40 @@ def test_endless_lists_and_bad_answers_bounded_and_reported(run_cli):
     assert "/ok.html" in paths
     assert "list pages capped" in result.stderr
     assert result.stderr.count("bad list answer") >= 2  # the JSON and the XML
+
+
+# -- title recognition: cut-short titles, the forms' vocabulary, list dates --------------
+
+@pytest.mark.parametrize("text, date, strict, expected", [
+    ("某县2023年政府信息…", None, False, True),
+    ("2022年湖南省人民政府工作报...", (2023, 4, 15), False, False),   # 政府工作报告
+    ("某县审计局2022年度部门整体支...", (2023, 1, 21), False, False),  # 绩效自评报告
+    ("溪西县2022年政务公开工作要……", (2022, 6, 20), False, False),     # 工作要点
+    ("江西省2023年政务公开…", (2023, 5, 7), False, False),              # its own year: a plan
+    ("四川省退役军人事务局2020年度…", (2021, 6, 18), False, False),     # long after reports
+    ("四川省住房和城乡建设厅2021年…", (2022, 3, 19), False, True),
+    ("丰庆市嘉永街道办事处关于2023年政府...", (2024, 3, 18), True, True),
+    ("丰庆市泰福乡人民政府2023年...", (2024, 1, 28), True, True),
+    ("庆云县人力资源和社会保障局政府……", (2024, 2, 2), True, True),
+    ("嘉永市2023年重点民生实事项...", (2023, 11, 16), True, False),
+])
+def test_cut_short_titles_read_by_their_end_and_date(text, date, strict, expected):
+    from nianbao.crawler.links import cut_short_report
+
+    assert cut_short_report(text, strict=strict, date=date) is expected
+
+
+def test_title_attribute_beats_a_text_the_dots_make_longer():
+    html = ('<ul><li><a href="/a/1.html" title="2023年某县人民政府工作报告">2023年某县人民政府工作报...</a>'
+            '<em>2024/04/15</em></li></ul>')
+    assert links(html) == {}
+
+
+def test_json_items_with_only_an_id_built_from_the_pages_template():
+    page = """<script>var cfg = {detailUrl: '/xxgk/content.jsp?id={docId}'};
+    $.ajax({url: '/api/list', data: {pageNo: 1, pageSize: 10}, success: render});</script>"""
+    [request] = cms.script_endpoints(page, BASE)
+    answer = {"data": [{"docId": 118367, "title": TITLE}, {"docId": 2, "title": "某县通知"}]}
+    found = cms.json_links(answer, BASE, request.paging["detail"])
+    assert ("http://127.0.0.1/xxgk/content.jsp?id=118367", TITLE) in found
+    assert cms.json_links(answer, BASE) == []  # no template: nothing to build

@@ -80,6 +80,7 @@ class PortalSpider(scrapy.Spider):
         self.list_seen: dict[str, set[str]] = {}  # column → list requests made for it
         self.capped: set[str] = set()
         self.start_failed: dict[str, set[str]] = {}
+        self.detail_templates: dict[str, tuple[str, str, str]] = {}  # list page → item page
 
     @property
     def scope_urls(self) -> list[str]:
@@ -153,6 +154,8 @@ class PortalSpider(scrapy.Spider):
         links = classify_links(tree, url, everything=True)
         if is_report_column(tree) or any(link.kind == "report" for link in links):
             meta["report_list"] = True
+        if "<script" in text.lower() and (detail := cms.detail_template(text)):
+            self.detail_templates[url] = detail  # id-only items of its JSON lists
         for request in (*cms.hanweb_groups(text, url), *cms.xxgk_pages(text, url),
                         *cms.gkmlpt_api(text, url), *cms.annual_report_module(text, url),
                         *cms.script_endpoints(text, url)):
@@ -160,10 +163,15 @@ class PortalSpider(scrapy.Spider):
         yield from self._follow_titles(response, cms.hanweb_records(text, url, dated=True), meta)
         if not meta["report_list"] and response.meta.get("disclosure"):
             # a list of everything (公开目录, 文件资料): cut-short report titles, and its pages
-            for link in links:
-                if link.kind == "other" and cut_short_report(link.text, strict=True,
-                                                             date=link.date):
-                    yield self._report(response, link.url, link.text, meta)
+            others = [link for link in links if link.kind == "other"]
+            named = [link for link in others
+                     if cut_short_report(link.text, strict=True, date=link.date, guess=False)]
+            # a list that visibly carries reports: its body-and-year cuts in season too
+            for link in others if named else ():
+                if link not in named and cut_short_report(link.text, strict=True, date=link.date):
+                    named.append(link)
+            for link in named:
+                yield self._report(response, link.url, link.text, meta)
             for page in pagination(tree, text, url):
                 yield from self._list_request(cms.ListRequest(page), {**meta, "disclosure": True},
                                               response, limit=self.max_other_pages)
@@ -212,7 +220,11 @@ class PortalSpider(scrapy.Spider):
                 yield response.request.replace(dont_filter=True,
                                                meta={**response.meta, "bad_retry": True})
             return
-        links = cms.json_links(data, meta["page_url"])
+        # id-only items: the page named in the list's script how their pages are built
+        detail = (response.meta.get("paging") or {}).get("detail")
+        if not detail and response.meta.get("page_url"):
+            detail = self.detail_templates.get(response.meta["page_url"])
+        links = cms.json_links(data, meta["page_url"], detail)
         yield from self._follow_titles(response, links, meta)
         yield from self._more_api_pages(response, meta, cms.json_page_total(data, len(links)))
 
