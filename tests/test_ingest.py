@@ -6,9 +6,11 @@ import os
 import shutil
 import signal
 import sqlite3
+import struct
 import subprocess
 import sys
 import time
+import zlib
 
 import pytest
 import sqlite_utils
@@ -128,19 +130,32 @@ def test_rebuild_killed_part_way_resumes_where_it_stopped(tmp_path, run_cli):
         assert resumed[table] == rebuilt[table], table
 
 
+def blank_png(side: int) -> bytes:
+    """A white square PNG, ``side`` pixels a side: a few hundred kB that decode to side² bytes."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data)))
+
+    pack = zlib.compressobj(9)
+    row = b"\x00" + b"\xff" * side
+    idat = b"".join(pack.compress(row) for _ in range(side)) + pack.flush()
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", idat) + chunk(b"IEND", b""))
+
+
 def test_a_capture_over_time_or_memory_is_flagged_and_its_worker_replaced(tmp_path):
     """The parse runs in a worker: one that overruns its time or its memory is replaced
     and the captures after it are parsed as usual, in order."""
     from nianbao.archive.db import open_db
     from nianbao.archive.ingest import Ingestor
-    from tests.generators.hostile import many_pages_pdf, operator_storm_pdf
+    from tests.generators.hostile import operator_storm_pdf
 
     pages = [(p, b) for p, (b, _) in site().items() if "/t20" in p and p.endswith(".html")][:2]
     writer = RotatingWarcWriter(tmp_path / "warc")
     order = []
     for name, ctype, body in [("storm.pdf", "application/pdf", operator_storm_pdf()),
                               ("a.html", "text/html", pages[0][1]),
-                              ("pages.pdf", "application/pdf", many_pages_pdf()),
+                              ("huge.png", "image/png", blank_png(12_000)),
                               ("b.html", "text/html", pages[1][1])]:
         order.append(f"http://127.0.0.1/{name}")
         writer.write_exchange(order[-1], "GET", [], 200, "OK", [("Content-Type", ctype)], body)
@@ -150,7 +165,7 @@ def test_a_capture_over_time_or_memory_is_flagged_and_its_worker_replaced(tmp_pa
     rows = list(ingestor.db.query("select url, outcome, detail from captures order by id"))
     assert [r["url"] for r in rows] == order
     outcome = {r["url"].rsplit("/", 1)[1]: r["outcome"] for r in rows}
-    assert outcome == {"storm.pdf": "timeout", "a.html": "report", "pages.pdf": "memory",
+    assert outcome == {"storm.pdf": "timeout", "a.html": "report", "huge.png": "memory",
                        "b.html": "report"}
     assert stats.limits == {"timeout": 1, "memory": 1} and stats.pool.restarts >= 2
 
