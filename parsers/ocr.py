@@ -50,6 +50,10 @@ CELL_READ_HEIGHT = 32  # a cell's ink shorter than this (pixels) is scaled up to
 CELL_PAD_Y = 0.5  # white around a cell's ink, as shares of its height (measured: a lone 0
 # padded so reads as 0 with 0.99, padded 0.25 x 0.6 as 0 or O at 0.8)
 CELL_PAD_X = 0.35
+RULE_REMNANT_SHARE = 0.2  # thin ink on a cell crop's edge (this share of a line) is a rule
+GLYPH_REACH = 0.1  # ink this near a glyph (share of a line's height) belongs to it
+SPECK_MIN_PX = 3  # a blot under this many pixels across never widens a cell's crop
+CROP_MARGIN = 0.12  # of a line's height, kept around a cell's ink
 DASH_RATIO = 2.5  # ink this many times wider than tall is a dash, however small
 VALUE_BATCH = 16  # value-cell crops recognised together
 
@@ -584,22 +588,40 @@ def _ink_crop(image, bbox: tuple[float, float, float, float], unit: float):
     ink = (cell < INK_LEVEL).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     speck = SPECK_SHARE * unit
+    ch, cw = ink.shape
+    thin = RULE_REMNANT_SHARE * unit
+
+    def remnant(x: int, y: int, w: int, h: int) -> bool:  # what is left of a cell's rule
+        edge = x == 0 or y == 0 or x + w >= cw or y + h >= ch
+        return edge and min(w, h) <= thin
+
     # a minus sign is as thin as a speck but much wider than tall
-    big = [i for i in range(1, n) if max(stats[i][2], stats[i][3]) >= speck
-           or stats[i][2] >= max(DASH_RATIO * stats[i][3], 0.5 * speck)]
+    big = [i for i in range(1, n) if not remnant(*stats[i][:4]) and (
+        max(stats[i][2], stats[i][3]) >= speck
+        or stats[i][2] >= max(DASH_RATIO * stats[i][3], 0.5 * speck))]
     if not big:
         return None
     ax0 = min(stats[i][0] for i in big)
     ay0 = min(stats[i][1] for i in big)
     ax1 = max(stats[i][0] + stats[i][2] for i in big)
     ay1 = max(stats[i][1] + stats[i][3] for i in big)
-    clean = cell.copy()
-    low = ay0 + 0.6 * (ay1 - ay0)
+    # the thin pieces of a glyph (the flag of a 5, cut off by the threshold) touch it
+    near = GLYPH_REACH * unit
     for i in range(1, n):
         x, y, w, h, _ = stats[i]
-        if i in big or (ax0 < x and x + w < ax1 and y >= low):  # a decimal point stays
-            continue
-        clean[labels == i] = 255
+        if (i not in big and not remnant(x, y, w, h) and x < ax1 + near and x + w > ax0 - near
+                and y < ay1 + near and y + h > ay0 - near and max(w, h) >= SPECK_MIN_PX):
+            ax0, ax1 = min(ax0, x), max(ax1, x + w)
+            ay0, ay1 = min(ay0, y), max(ay1, y + h)
+    clean = cell.copy()
+    for i in range(1, n):
+        x, y, w, h, _ = stats[i]
+        if remnant(x, y, w, h):
+            clean[labels == i] = 255
+    # the faint edges of thin strokes fall short of the ink level: a margin keeps them
+    margin = int(math.ceil(CROP_MARGIN * unit))
+    ax0, ay0 = max(0, ax0 - margin), max(0, ay0 - margin)
+    ax1, ay1 = min(cw, ax1 + margin), min(ch, ay1 + margin)
     piece = clean[ay0:ay1, ax0:ax1]
     h = ay1 - ay0
     if h < CELL_READ_HEIGHT:  # small print: scaled up so the recogniser sees strokes
