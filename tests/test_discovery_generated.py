@@ -16,7 +16,7 @@ from tests.conftest import need
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
-RECALL, PRECISION = 0.98, 0.99
+RECALL, PRECISION = 0.99, 0.99  # measured 1.000 and ≥ 0.996 per family on seeds 1-60
 
 
 @pytest.fixture(scope="module")
