@@ -54,6 +54,7 @@ RULE_REMNANT_SHARE = 0.2  # thin ink on a cell crop's edge (this share of a line
 GLYPH_REACH = 0.1  # ink this near a glyph (share of a line's height) belongs to it
 SPECK_MIN_PX = 3  # a blot under this many pixels across never widens a cell's crop
 CROP_MARGIN = 0.12  # of a line's height, kept around a cell's ink
+CROP_MARGIN_Y_PX = 1
 DASH_RATIO = 2.5  # ink this many times wider than tall is a dash, however small
 VALUE_BATCH = 16  # value-cell crops recognised together
 
@@ -517,7 +518,7 @@ def _reread(grid: Grid, image, unit: float) -> None:
     if image is None:
         return
     todo: list[BoxCell] = []
-    crops = []
+    crops, talls = [], []
     for r in range(grid.nrows):
         for cell in grid.row_cells(r):
             if (isinstance(cell, BoxCell) and cell.row == r and cell.bbox is not None
@@ -529,9 +530,15 @@ def _reread(grid: Grid, image, unit: float) -> None:
                     continue
                 todo.append(cell)
                 crops.append(crop)
-    for cell, (text, conf) in zip(todo, read_value_crops(crops), strict=False):
-        text = _as_digits(text)
+                talls.append(_ink_crop(image, cell.bbox, unit, tall=True))
+    # two crops of each cell: with paper above and below the glyphs, thin print reads
+    # better, without it a lone 0 does; a reading that agrees with the page's wins
+    pairs = zip(read_value_crops(crops), read_value_crops(talls), strict=False)
+    for cell, readings in zip(todo, pairs, strict=False):
         first = _as_digits(cell.text)
+        agree = [(t, c) for t, c in readings if _as_digits(t) == first and first]
+        text, conf = max(agree or readings, key=lambda tc: tc[1])
+        text = _as_digits(text)
         if not text or not is_value(text):
             if first != cell.text and is_value(first):
                 cell.text = first
@@ -573,7 +580,8 @@ def _value_like(text: str) -> bool:
     return len(text) <= VALUE_JUNK_CHARS and not re.search(r"[\u4e00-\u9fff]", text)
 
 
-def _ink_crop(image, bbox: tuple[float, float, float, float], unit: float):
+def _ink_crop(image, bbox: tuple[float, float, float, float], unit: float,
+              tall: bool = False):
     """The ink of a ruled cell (specks and rule remnants left out), padded like a line
     of text; None for a cell with no ink but specks."""
     import cv2
@@ -618,17 +626,21 @@ def _ink_crop(image, bbox: tuple[float, float, float, float], unit: float):
         x, y, w, h, _ = stats[i]
         if remnant(x, y, w, h):
             clean[labels == i] = 255
-    # the faint edges of thin strokes fall short of the ink level: a margin keeps them
+    # the faint edges of thin strokes fall short of the ink level: a margin at the sides
+    # keeps them (above and below only a pixel: more cell paper costs a lone 0 its confidence)
     margin = int(math.ceil(CROP_MARGIN * unit))
-    ax0, ay0 = max(0, ax0 - margin), max(0, ay0 - margin)
-    ax1, ay1 = min(cw, ax1 + margin), min(ch, ay1 + margin)
+    glyph_h = ay1 - ay0
+    ax0, ax1 = max(0, ax0 - margin), min(cw, ax1 + margin)
+    margin_y = margin if tall else CROP_MARGIN_Y_PX
+    ay0, ay1 = max(0, ay0 - margin_y), min(ch, ay1 + margin_y)
     piece = clean[ay0:ay1, ax0:ax1]
-    h = ay1 - ay0
-    if h < CELL_READ_HEIGHT:  # small print: scaled up so the recogniser sees strokes
-        k = CELL_READ_HEIGHT / h
+    k = 1.0
+    if glyph_h < CELL_READ_HEIGHT:  # small print: scaled up so the recogniser sees strokes
+        k = CELL_READ_HEIGHT / glyph_h
         piece = cv2.resize(piece, None, fx=k, fy=k, interpolation=cv2.INTER_CUBIC)
-        h = piece.shape[0]
-    pad_y, pad_x = int(CELL_PAD_Y * h), int(CELL_PAD_X * h)
+    # the white around the glyph as measured, the margin counted in
+    pad_y = int(CELL_PAD_Y * glyph_h * k)
+    pad_x = max(0, int(CELL_PAD_X * glyph_h * k - margin * k))
     return cv2.copyMakeBorder(piece, pad_y, pad_y, pad_x, pad_x, cv2.BORDER_CONSTANT,
                               value=255)
 
