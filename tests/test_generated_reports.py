@@ -20,17 +20,9 @@ SCAN_SEEDS = range(1000, 1002)
 # Share of all cells of the form read right, as measured (bench/parse_generated.py); the
 # target is 0.995 overall and 0.98 in every family.
 FLOOR = {**{family: 0.98 for family in FAMILIES}, "pdf_split": 0.97, "docx": 0.97}
-# Known gaps, reported on issue 9: these fail today, and strict xfail makes the day they
-# pass fail too, so the floor gets raised.
-KNOWN_GAPS = {
-    "scan_pdf": "independent scans (blur, specks, JPEG at 150 dpi) OCR to garbled text",
-    "scan_image": "independent scans (blur, specks, JPEG at 150 dpi) OCR to garbled text",
-}
 
 
-@pytest.mark.parametrize("family", [
-    pytest.param(f, marks=pytest.mark.xfail(reason=KNOWN_GAPS[f], strict=True))
-    if f in KNOWN_GAPS else f for f in FAMILIES])
+@pytest.mark.parametrize("family", FAMILIES)
 def test_family(family):
     if family == "doc":
         need(shutil.which("soffice") is not None, "LibreOffice (soffice) is not installed")
