@@ -80,7 +80,6 @@ class PortalSpider(scrapy.Spider):
         self.list_seen: dict[str, set[str]] = {}  # column → list requests made for it
         self.capped: set[str] = set()
         self.start_failed: dict[str, set[str]] = {}
-        self.detail_templates: dict[str, tuple[str, str, str]] = {}  # list page → item page
 
     @property
     def scope_urls(self) -> list[str]:
@@ -155,7 +154,7 @@ class PortalSpider(scrapy.Spider):
         if is_report_column(tree) or any(link.kind == "report" for link in links):
             meta["report_list"] = True
         if "<script" in text.lower() and (detail := cms.detail_template(text)):
-            self.detail_templates[url] = detail  # id-only items of its JSON lists
+            meta["detail_template"] = detail  # id-only items of its JSON lists (in meta: any worker may read them)
         for request in (*cms.hanweb_groups(text, url), *cms.xxgk_pages(text, url),
                         *cms.gkmlpt_api(text, url), *cms.annual_report_module(text, url),
                         *cms.script_endpoints(text, url)):
@@ -222,8 +221,7 @@ class PortalSpider(scrapy.Spider):
             return
         # id-only items: the page named in the list's script how their pages are built
         detail = (response.meta.get("paging") or {}).get("detail")
-        if not detail and response.meta.get("page_url"):
-            detail = self.detail_templates.get(response.meta["page_url"])
+        detail = detail or response.meta.get("detail_template")
         links = cms.json_links(data, meta["page_url"], detail)
         yield from self._follow_titles(response, links, meta)
         yield from self._more_api_pages(response, meta, cms.json_page_total(data, len(links)))
@@ -291,9 +289,9 @@ class PortalSpider(scrapy.Spider):
         column = meta["column"]
         key = f"{request.method} {request.url} {sorted(request.form.items())}"
         seen = self.list_seen.setdefault(column, set())
-        if key in seen:
-            return
-        if len(seen) >= (limit or self.max_list_pages):
+        # A list request already made is made again, for the dupefilter to drop: a worker
+        # killed after noting it, before queueing it, must not lose it (the page is re-read).
+        if key not in seen and len(seen) >= (limit or self.max_list_pages):
             if column not in self.capped:
                 self.capped.add(column)
                 portal = meta.get("portal") or "-"
@@ -312,7 +310,9 @@ class PortalSpider(scrapy.Spider):
                                     "paging": fallback.paging}
         headers = {"Referer": response.url}
         if request.method == "POST":
-            yield scrapy.FormRequest(request.url, formdata=request.form, callback=self.parse,
+            # fields in one order, so one list page has one fingerprint however it was found
+            yield scrapy.FormRequest(request.url, formdata=dict(sorted(request.form.items())),
+                                     callback=self.parse,
                                      errback=self.failure, meta=meta, priority=1, headers=headers)
         else:
             # list pages first: the queue then always holds reports to fetch in parallel
