@@ -16,7 +16,7 @@ import trafilatura
 from lxml import etree
 
 from .grid import Cell, Grid
-from .limits import MAX_PDF_PAGES, LimitExceeded, check_zip
+from .limits import MAX_PAGE_CONTENT_BYTES, MAX_PDF_PAGES, LimitExceeded, check_zip, inflate
 from .normalize import is_furniture, normalize_text
 
 EXTRACTOR_VERSION = f"trafilatura-{trafilatura.__version__}/nianbao-0.1"
@@ -36,6 +36,7 @@ class Document:
     tables: list[Grid] = field(default_factory=list)
     kind: str = "html"
     flags: list[str] = field(default_factory=list)
+    unread_pages: list[int] = field(default_factory=list)  # over a limit: no reader opens them
 
     @property
     def text(self) -> str:
@@ -187,6 +188,13 @@ def from_pdf(data: bytes) -> Document:
     with pdf:
         doc.meta = {k: str(v) for k, v in (pdf.metadata or {}).items() if isinstance(v, str)}
         for number, page in enumerate(pdf.pages, start=1):
+            drawn = page_drawing_bytes(page.page_obj)
+            if drawn > MAX_PAGE_CONTENT_BYTES:
+                doc.flags.append(f"too_large:page {number} draws more than "
+                                 f"{MAX_PAGE_CONTENT_BYTES} bytes of operators; not read")
+                doc.unread_pages.append(number)
+                page.close()
+                continue
             text = page.extract_text() or ""
             pages.append([line for line in normalize_text(text).splitlines() if line.strip()])
             for table in page.extract_tables():
@@ -201,6 +209,82 @@ def from_pdf(data: bytes) -> Document:
         doc.flags.append("pdf_no_text")
     doc.title = doc.meta.get("Title") or (doc.lines[0] if doc.lines else "")
     return doc
+
+
+def page_drawing_bytes(page, limit: int = MAX_PAGE_CONTENT_BYTES) -> int:
+    """How many bytes of operators drawing a pdfminer ``PDFPage`` runs: its content
+    streams, plus each form XObject's operators once per ``Do`` that may draw it, so forms
+    drawing forms a thousand times each are counted as what they cost. Counting stops
+    just past ``limit`` (a return above it means "too much"); nothing is interpreted.
+
+    >>> import io, zlib, pdfplumber
+    >>> ops = zlib.compress(b"0 0 m 1 1 l S " * 200_000)
+    >>> pdf = (b"%PDF-1.4\\n1 0 obj <</Type/Catalog/Pages 2 0 R>> endobj\\n"
+    ...        b"2 0 obj <</Type/Pages/Kids[3 0 R]/Count 1>> endobj\\n"
+    ...        b"3 0 obj <</Type/Page/Parent 2 0 R/Contents 4 0 R>> endobj\\n"
+    ...        b"4 0 obj <</Length %d/Filter/FlateDecode>> stream\\n%s\\nendstream endobj\\n"
+    ...        b"trailer <</Root 1 0 R>>\\n" % (len(ops), ops))
+    >>> page = pdfplumber.open(io.BytesIO(pdf)).pages[0].page_obj
+    >>> page_drawing_bytes(page) > 1_048_576, page_drawing_bytes(page, limit=10**8)
+    (True, 2800000)
+    """
+    from pdfminer.pdftypes import resolve1
+
+    contents = page.contents if isinstance(page.contents, list) else [page.contents]
+    memo: dict[int, int] = {}
+    total = 0
+    for ref in contents:
+        total += _drawing_bytes(resolve1(ref), page.resources, limit - total, memo)
+        if total > limit:
+            break
+    return total
+
+
+def _drawing_bytes(stream, resources, room: int, memo: dict[int, int]) -> int:
+    """Bytes ``stream`` runs, with the forms it draws (see ``page_drawing_bytes``);
+    a form drawing itself counts as too much."""
+    from pdfminer.pdftypes import PDFStream, resolve1
+
+    if not isinstance(stream, PDFStream):
+        return 0
+    data = _stream_ops(stream, room)
+    if data is None:
+        return room + 1
+    total = len(data)
+    draws = data.count(b"Do")
+    if not draws:
+        return total
+    forms = resolve1((resolve1(resources) or {}).get("XObject")) or {}
+    widest = 0
+    for ref in forms.values() if isinstance(forms, dict) else ():
+        form = resolve1(ref)
+        if not isinstance(form, PDFStream) or getattr(resolve1(form.get("Subtype")), "name",
+                                                       "") != "Form":
+            continue
+        key = id(form)
+        if key not in memo:
+            memo[key] = room + 1  # drawn inside itself: too much
+            memo[key] = _drawing_bytes(form, form.get("Resources") or resources, room, memo)
+        widest = max(widest, memo[key])
+    return total + draws * widest
+
+
+def _stream_ops(stream, room: int) -> bytes | None:
+    """A content stream's operators, or None when they pass ``room`` bytes. Flate is
+    inflated bounded; other filters (rare in content streams) by pdfminer."""
+    from pdfminer.pdftypes import resolve1
+
+    filters = [getattr(resolve1(f), "name", f) for f, _ in stream.get_filters()]
+    try:
+        if filters in (["FlateDecode"], ["Fl"]) and stream.rawdata is not None:
+            inflated = inflate(stream.rawdata, "deflate", max_bytes=max(room, 0),
+                               max_ratio=float("inf"))
+            data = None if inflated.outcome else inflated.data
+        else:
+            data = stream.get_data()
+    except Exception:  # a broken stream: pdfminer reads what it can, or nothing
+        return b""
+    return data if data is not None and len(data) <= room else None
 
 
 def page_tree_flags(document, limit: int = MAX_PDF_PAGES) -> list[str]:

@@ -40,6 +40,12 @@ MAX_LINK_BYTES = 4 * MiB
 # A PDF with more pages than this (by its page tree, read before any page) is kept and
 # flagged too_large, not parsed: a report has tens of pages, and each page costs time.
 MAX_PDF_PAGES = 2000
+# A PDF page whose drawing operators (content streams and the forms they draw) inflate
+# past this is skipped and flagged too_large: pdfplumber holds ~5 kB per drawn object, so
+# 1 MiB of "0 0 m 1 1 l S" (75,000 paths) costs ~400 MB and ~5 s; a dense text or table
+# page is tens of kB, text drawn as outlines a few hundred. Counted, so a storm page has
+# the same outcome on every machine, not a timeout here and a memory error there.
+MAX_PAGE_CONTENT_BYTES = 1 * MiB
 STREAM_HTML_BYTES = 2 * MiB  # HTML above this is read by a streaming parser (no tree, no trafilatura)
 MAX_STREAMED_CELLS = 200_000  # table cells kept from one streamed page (a report has < 1000)
 MAX_STREAMED_CHARS = 2_000_000  # text kept from one streamed page (a report has < 100,000)

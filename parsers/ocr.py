@@ -30,6 +30,7 @@ import io
 import math
 import re
 import statistics
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 
 from . import limits
@@ -676,8 +677,9 @@ def pdf_page_images(data: bytes, pages: list[int] | None = None, dpi: float = li
         pdf.close()
 
 
-def image_only_pages(data: bytes) -> tuple[int, list[int]]:
-    """(page count, pages with next to no text but an image): the pages OCR must read."""
+def image_only_pages(data: bytes, skip: Collection[int] = ()) -> tuple[int, list[int]]:
+    """(page count, pages with next to no text but an image): the pages OCR must read.
+    Pages in ``skip`` (over a limit) are not opened: pdfium parses a page as it opens it."""
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
@@ -685,6 +687,8 @@ def image_only_pages(data: bytes) -> tuple[int, list[int]]:
     try:
         found = []
         for n in range(1, len(pdf) + 1):
+            if n in skip:
+                continue
             page = pdf[n - 1]
             textpage = page.get_textpage()
             chars = len(re.sub(r"\s", "", textpage.get_text_range()))
@@ -858,7 +862,7 @@ def with_scanned_pages(doc: Document, data: bytes) -> Document:
     every page is a scan, else the OCR'd pages' lines put after the text of the pages
     before them."""
     try:
-        total, pages = image_only_pages(data)
+        total, pages = image_only_pages(data, skip=doc.unread_pages)
     except Exception as exc:  # pdfium refusing what pdfplumber read: keep the text
         doc.flags.append(f"ocr_failed:{type(exc).__name__}")
         return doc
@@ -869,7 +873,7 @@ def with_scanned_pages(doc: Document, data: bytes) -> Document:
         scanned.flags = [f for f in doc.flags if f != "pdf_no_text"] + scanned.flags
         scanned.flags.append(f"ocr_pages:{len(pages)}/{total}")
         return scanned
-    keys = _page_line_keys(data)
+    keys = _page_line_keys(data, skip=doc.unread_pages)
     lines = list(doc.lines)
     done = 0  # where the last OCR'd page ended: a later page goes after it
     for n, page in scanned_pages(data, pages):
@@ -892,13 +896,15 @@ def with_scanned_pages(doc: Document, data: bytes) -> Document:
     return doc
 
 
-def _page_line_keys(data: bytes) -> dict[int, set[str]]:
+def _page_line_keys(data: bytes, skip: Collection[int] = ()) -> dict[int, set[str]]:
     import pypdfium2 as pdfium
 
     pdf = pdfium.PdfDocument(data)
     try:
         out = {}
         for n in range(1, len(pdf) + 1):
+            if n in skip:
+                continue
             page = pdf[n - 1]
             textpage = page.get_textpage()
             text = normalize_text(textpage.get_text_range())

@@ -114,8 +114,9 @@ def parse_capture(body: bytes, content_type: str | None, url: str) -> Parsed:
         return parsed
     try:
         doc = _document(body, content_type, url, kind, parsed)
-        # the bytes lie (a PDF's page tree): the capture says so, whether a report or not
-        parsed.flags += [f for f in doc.flags if f.startswith("pages:")]
+        # the bytes lie (a PDF's page tree) or a page was over a limit and not read: the
+        # capture says so, whether a report or not
+        parsed.flags += [f for f in doc.flags if f.startswith(("pages:", "too_large:"))]
         parsed.report = parse_report(doc)
         ocr.settle(parsed.report, doc)  # OCR'd cells: confidence flags, weak ones NULL
     except (LimitExceeded, ZipLimitError) as exc:  # kept, flagged bomb/too_large, not parsed

@@ -23,12 +23,14 @@ from nianbao.parsers.limits import MAX_PARSE_BYTES, MiB, inflate
 from tests.generators.hostile import (
     HOSTILE_HTTP_CASES,
     OUTSIDE_TITLE,
+    REPORT_TITLE,
     YEAR_SUFFIX,
     HostileServer,
     compressed_zeros,
     count_lie_pdf,
     docx_bomb,
     docx_entities,
+    form_bomb_pdf,
     hostile_folder,
     many_pages_pdf,
     operator_storm_pdf,
@@ -54,7 +56,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 GIST = {
     "bomb": ("bomb", "too_large:Doc_0"), "oversize": ("too_large",), "truncated": ("truncated",),
     "corrupt": ("corrupt",), "empty": ("empty",), "timeout": ("timeout", "took longer"),
-    "entities": ("entities",), "cpu": ("timeout", "memory"),
+    "entities": ("entities",), "cpu": ("too_large:page",),
     "pages": ("timeout", "memory", "parse_error", "pages"), "mime-mismatch": ("mime_mismatch",),
     "bad-response": ("fetch-error",), "redirect-loop": ("redirect_loop", "redirect loop"),
     "redirect-limit": ("redirect_limit",), "bad-redirect": ("redirect",),
@@ -108,6 +110,25 @@ def test_a_double_gzip_bomb_and_a_cut_gzip_are_flagged():
     crc = page[:-8] + bytes(4) + page[-4:]
     broken = inflate(crc, "gzip")
     assert broken.problem.startswith("corrupt:gzip") and broken.data == report_html().encode()
+
+
+# -- PDF pages that draw too much ---------------------------------------------------------
+
+
+def test_a_pdf_page_that_draws_too_much_is_skipped_and_the_rest_read():
+    """Counted before any page is interpreted, so the outcome is the same on every machine
+    and under any load (it was a timeout here and a memory error there)."""
+    from nianbao.parsers.pipeline import parse_capture
+
+    storm = parse_capture(operator_storm_pdf(), "application/pdf", "http://127.0.0.1/s.pdf")
+    assert storm.report is None or not storm.report.is_report
+    assert [f for f in storm.flags if f.startswith("too_large")] == [
+        "too_large:page 1 draws more than 1048576 bytes of operators; not read"]
+    # ~2 kB of forms drawing forms 100 times each: 10^9 paths if interpreted (pdfium too)
+    forms = parse_capture(form_bomb_pdf(), "application/pdf", "http://127.0.0.1/f.pdf")
+    assert forms.report.is_report and forms.report.title == REPORT_TITLE
+    assert "too_large:page 2 draws more than 1048576 bytes of operators; not read" in \
+        forms.report.flags
 
 
 # -- the crawl's inflater (crawler.middlewares) ---------------------------------------------
@@ -212,6 +233,8 @@ def hostile_captures() -> list[tuple[str, list[tuple[str, str]], bytes, str]]:
         ("docx_entities", [("Content-Type", DOCX)], docx_entities().to_bytes(),
          "kept+flag:entities"),
         ("pdf_operator_storm", [("Content-Type", "application/pdf")], operator_storm_pdf(),
+         "kept+flag:cpu"),
+        ("pdf_form_bomb", [("Content-Type", "application/pdf")], form_bomb_pdf(),
          "kept+flag:cpu"),
         ("pdf_many_pages", [("Content-Type", "application/pdf")], many_pages_pdf(),
          "kept+flag:pages"),

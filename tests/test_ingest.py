@@ -153,7 +153,9 @@ def test_a_capture_over_time_or_memory_is_flagged_and_its_worker_replaced(tmp_pa
     pages = [(p, b) for p, (b, _) in site().items() if "/t20" in p and p.endswith(".html")][:2]
     writer = RotatingWarcWriter(tmp_path / "warc")
     order = []
-    for name, ctype, body in [("storm.pdf", "application/pdf", operator_storm_pdf()),
+    # 40,000 paths: ~3 s and ~200 MB in pdfplumber (under the page limit and the memory one)
+    slow = operator_storm_pdf(repeats=40_000)
+    for name, ctype, body in [("storm.pdf", "application/pdf", slow),
                               ("a.html", "text/html", pages[0][1]),
                               ("huge.png", "image/png", blank_png(12_000)),
                               ("b.html", "text/html", pages[1][1])]:

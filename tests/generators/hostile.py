@@ -92,6 +92,7 @@ __all__ = [
     "crc32_repeat",
     "docx_bomb",
     "docx_entities",
+    "form_bomb_pdf",
     "gzip_blob",
     "hostile_folder",
     "many_pages_pdf",
@@ -599,6 +600,35 @@ def operator_storm_pdf(title: str = REPORT_TITLE, repeats: int = 2_400_000) -> b
     (A 14-byte period costs deflate ~4 bits per 258-byte match: ~500:1, not 1000:1.)"""
     data = zlib_blob([_text_ops([title, *_REPORT_LINES]), (STORM_UNIT, repeats)]).to_bytes()
     return _one_page_pdf(title, _stream(data, b" /Filter /FlateDecode"))
+
+
+def form_bomb_pdf(title: str = REPORT_TITLE, fanout: int = 100, depth: int = 3) -> bytes:
+    """Two pages: page 1 the report's text; page 2 draws form X0 ``fanout`` times, X0 draws
+    X1 ``fanout`` times, … down to a form of ten short lines: ~2 kB of streams that
+    a PDF interpreter runs as ``fanout ** (depth + 1) * 10`` (10^9) line paths."""
+    font = b" /Font << /F1 6 0 R >>"
+    first_form = 10
+    objs: list[bytes] = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources <<%s >>"
+        b" /Contents 5 0 R >>" % font,
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject"
+        b" << /X0 %d 0 R >> >> /Contents 9 0 R >>" % first_form,
+        _stream(_text_ops([title, *_REPORT_LINES])),
+        _FONT_OBJS[0] % 7,
+        _FONT_OBJS[1] % 8,
+        _FONT_OBJS[2],
+        _stream(b"q /X0 Do Q\n" * fanout),
+    ]
+    form = b" /Type /XObject /Subtype /Form /BBox [0 0 595 842]"
+    for level in range(depth):
+        child = b" /Resources << /XObject << /X%d %d 0 R >> >>" % (level + 1,
+                                                                  first_form + level + 1)
+        objs.append(_stream(b"/X%d Do\n" % (level + 1) * fanout, form + child))
+    objs.append(_stream(STORM_UNIT * 10, form))
+    objs.append(_pdf_info(title))
+    return _pdf(objs, info=len(objs))
 
 
 @lru_cache(maxsize=2)
