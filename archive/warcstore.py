@@ -35,6 +35,29 @@ def warc_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.rglob("*") if p.name.endswith((".warc.gz", ".warc")))
 
 
+class _GzipMember:
+    """A write-only stream that gzips what it is given into ``fh`` as one member."""
+
+    def __init__(self, fh, level: int = 6):
+        self.fh, self.size = fh, 0
+        self._packer = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+
+    def write(self, data: bytes) -> int:
+        self._put(self._packer.compress(data))
+        return len(data)
+
+    def flush(self) -> None:  # warcio flushes after each record: the member ends in close()
+        pass
+
+    def close(self) -> None:
+        self._put(self._packer.flush())
+
+    def _put(self, data: bytes) -> None:
+        if data:
+            self.fh.write(data)
+            self.size += len(data)
+
+
 class RotatingWarcWriter:
     """Appends records to ``PREFIX-TIMESTAMP-PID-SEQ.warc.gz``, starting a new file past
     ``max_size`` bytes. Each file opens with a warcinfo record."""
@@ -63,15 +86,20 @@ class RotatingWarcWriter:
 
     def _write(self, record) -> int:
         """One record as its own gzip member (level 6: warcio's own level 9 costs the
-        crawl several percent for a few percent of disk)."""
-        buffer = io.BytesIO()
-        WARCWriter(buffer, gzip=False).write_record(record)
-        packer = zlib.compressobj(6, zlib.DEFLATED, zlib.MAX_WBITS + 16)
-        data = packer.compress(buffer.getvalue()) + packer.flush()
+        crawl several percent for a few percent of disk), deflated as warcio streams it
+        out, so a 64 MiB body is never copied whole. A failed write is cut off again:
+        the file never holds half a member."""
         offset = self._fh.tell()
-        self._fh.write(data)
-        self._fh.flush()
-        self.bytes_written += len(data)
+        member = _GzipMember(self._fh)
+        try:
+            WARCWriter(member, gzip=False).write_record(record)
+            member.close()
+            self._fh.flush()
+        except BaseException:
+            self._fh.truncate(offset)
+            self._fh.seek(offset)
+            raise
+        self.bytes_written += member.size
         return offset
 
     def write(self, record_factory) -> tuple[Path, int]:

@@ -26,6 +26,7 @@ from tests.generators.hostile import (
     REPORT_TITLE,
     YEAR_SUFFIX,
     HostileServer,
+    LargeBodiesServer,
     compressed_zeros,
     count_lie_pdf,
     docx_bomb,
@@ -435,3 +436,16 @@ def _bomb_bytes(coding: str) -> bytes:
 def test_hostile_crawl_stays_in_scope(hostile_crawl):
     _, _, violations, _ = hostile_crawl
     assert violations == []
+
+
+def test_eight_portals_sending_63_mib_at_once_stay_under_the_budget(tmp_path):
+    """Eight hosts (one request in flight each) answer with bodies just under
+    DOWNLOAD_MAXSIZE at the same time: the crawl and its ingest stay under 1 GB, and every
+    body is archived whole (WARC records are deflated as they are written, not copied)."""
+    with LargeBodiesServer() as server:
+        urls = [arg for url in server.start_urls for arg in ("--start-url", url)]
+        code, rss, _, output = run_nianbao(tmp_path, "crawl", *urls, "--no-progress")
+    assert code == 0, output[-3000:]
+    assert rss < CRAWL_RSS_BUDGET_MIB, f"peak RSS {rss:.0f} MiB"
+    rows = [r for r in captures(tmp_path / "data" / "nianbao.db") if r["url"].endswith(".pdf")]
+    assert sorted(r["size"] for r in rows) == [server.size] * 8

@@ -84,6 +84,7 @@ __all__ = [
     "Exchange",
     "HostileCase",
     "HostileServer",
+    "LargeBodiesServer",
     "RawResponse",
     "RequestRecord",
     "adler32_repeat",
@@ -1452,6 +1453,64 @@ def _listen(host: str, port: int) -> socket.socket:
         s.close()
         raise
     return s
+
+
+class LargeBodiesServer:
+    """``hosts`` loopback portals on one port, each an index page linking one report PDF
+    of ``size`` incompressible bytes, sent 1 MiB at a time ``pace`` seconds apart, so a
+    crawler fetching them all at once holds every body in memory at the same time.
+
+    >>> with LargeBodiesServer(hosts=2, size=2**20, pace=0) as server:
+    ...     len(server.start_urls), server.start_urls[0].endswith("/index.html")
+    (2, True)
+    """
+
+    def __init__(self, hosts: int = 8, size: int = 63 * 2**20, pace: float = 0.05,
+                 first_host: int = 41) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        body = b"%PDF-1.4\n" + random.Random(size).randbytes(size - 9)
+        index = (f'<html><head><meta charset="utf-8"><title>信息公开年报</title></head><body>'
+                 f'<ul><li><a href="/report.pdf">{REPORT_TITLE}</a> 2024-01-15</li></ul>'
+                 "</body></html>").encode()
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+                if self.path == "/robots.txt":
+                    self.send_error(404)
+                    return
+                data, kind = (body, "application/pdf") if self.path == "/report.pdf" \
+                    else (index, "text/html; charset=utf-8")
+                self.send_response(200)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                for at in range(0, len(data), 2**20):
+                    self.wfile.write(data[at:at + 2**20])
+                    time.sleep(pace)
+
+        self.servers = []
+        port = 0
+        for i in range(hosts):
+            server = ThreadingHTTPServer((f"127.0.0.{first_host + i}", port), Handler)
+            port = server.server_address[1]
+            self.servers.append(server)
+        self.start_urls = [f"http://{s.server_address[0]}:{port}/index.html"
+                           for s in self.servers]
+        self.size = size
+
+    def __enter__(self) -> LargeBodiesServer:
+        for server in self.servers:
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for server in self.servers:
+            server.shutdown()
+            server.server_close()
 
 
 class HostileServer:
