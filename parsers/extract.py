@@ -221,9 +221,9 @@ def page_drawing_bytes(page, limit: int = MAX_PAGE_CONTENT_BYTES) -> int:
     >>> ops = zlib.compress(b"0 0 m 1 1 l S " * 200_000)
     >>> pdf = (b"%PDF-1.4\\n1 0 obj <</Type/Catalog/Pages 2 0 R>> endobj\\n"
     ...        b"2 0 obj <</Type/Pages/Kids[3 0 R]/Count 1>> endobj\\n"
-    ...        b"3 0 obj <</Type/Page/Parent 2 0 R/Contents 4 0 R>> endobj\\n"
-    ...        b"4 0 obj <</Length %d/Filter/FlateDecode>> stream\\n%s\\nendstream endobj\\n"
-    ...        b"trailer <</Root 1 0 R>>\\n" % (len(ops), ops))
+    ...        b"3 0 obj <</Type/Page/Parent 2 0 R/MediaBox[0 0 9 9]/Contents 4 0 R>> endobj\\n"
+    ...        b"4 0 obj <</Length " + str(len(ops)).encode() + b"/Filter/FlateDecode>> stream\\n"
+    ...        + ops + b"\\nendstream endobj\\ntrailer <</Root 1 0 R>>\\n")
     >>> page = pdfplumber.open(io.BytesIO(pdf)).pages[0].page_obj
     >>> page_drawing_bytes(page) > 1_048_576, page_drawing_bytes(page, limit=10**8)
     (True, 2800000)
