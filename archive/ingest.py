@@ -25,7 +25,7 @@ from ..parsers.limits import LIMIT_OUTCOMES, MAX_PARSE_BYTES
 from ..parsers.pipeline import Parsed
 from .bodies import BodyStore
 from .parsework import Analysis, ParsePool, PoolStats, Rows, report_rows
-from .warcstore import ReadError, Record, read_records, warc_files
+from .warcstore import ROBOTS_FORBIDDEN, ReadError, Record, read_records, warc_files
 
 # Accepted by ``rebuild --from-dir``, richest form first: when one document was saved in
 # several forms (same folder, same name), the first form listed here is the one read.
@@ -270,8 +270,9 @@ class Ingestor:
     def _ingest(self, record: Record, a: Analysis) -> str:
         if record.type == "metadata":
             text = record.body[:4000].decode("utf-8", "replace").strip()
-            self._capture(record, "fetch_error", text)
-            return "fetch_error"
+            outcome = "robots" if ROBOTS_FORBIDDEN in text else "fetch_error"
+            self._capture(record, outcome, text)
+            return outcome
         status = record.status
         if a.limit and status is not None and 200 <= status < 300:
             return self._over_limit(record, a)

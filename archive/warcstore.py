@@ -35,6 +35,10 @@ def warc_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.rglob("*") if p.name.endswith((".warc.gz", ".warc")))
 
 
+# The metadata record of a request robots.txt forbids (``fetch-error: `` + this).
+ROBOTS_FORBIDDEN = "robots: forbidden by robots.txt, not fetched"
+
+
 class _GzipMember:
     """A write-only stream that gzips what it is given into ``fh`` as one member."""
 

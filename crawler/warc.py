@@ -14,7 +14,7 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 
-from ..archive.warcstore import NIANBAO_PORTAL, RotatingWarcWriter
+from ..archive.warcstore import NIANBAO_PORTAL, ROBOTS_FORBIDDEN, RotatingWarcWriter
 
 logger = logging.getLogger(__name__)
 # Signal: a request not fetched on purpose (out of scope, redirect loop, …); the WARC
@@ -94,8 +94,10 @@ class WarcWriterMiddleware:
     def process_exception(self, request: Request, exception: Exception):
         if isinstance(exception, Flagged):
             return None  # its record is written already
-        self.writer.write_error(request.url, f"{type(exception).__name__}: {exception}",
-                                self._extra(request))
+        message = f"{type(exception).__name__}: {exception}"
+        if isinstance(exception, IgnoreRequest) and "robots.txt" in str(exception):
+            message = ROBOTS_FORBIDDEN  # a decision, not a failure: its own outcome
+        self.writer.write_error(request.url, message, self._extra(request))
         self.stats.inc_value("nianbao/warc_records")
         return None
 

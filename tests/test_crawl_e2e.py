@@ -68,10 +68,15 @@ def test_every_warc_record_reads_back_with_matching_digests(crawled):
 
 
 def test_polite_robots_and_user_agent(crawled):
-    _, _, requests = crawled
+    work, _, requests = crawled
     paths = [p for _, p, _ in requests]
     assert paths[0] == "/robots.txt"
     assert not any(p.startswith("/admin") for p in paths)  # Disallow: /admin/
+    # the link robots.txt forbids is on record as such, not as a failed fetch
+    db = sqlite_utils.Database(work / "data" / "nianbao.db")
+    kept = {r["url"].split("/", 3)[3]: r["outcome"] for r in db["captures"].rows
+            if "/admin" in r["url"]}
+    assert kept and set(kept.values()) == {"robots"}, kept
     agents = {headers.get("User-Agent") for _, _, headers in requests}
     assert len(agents) == 1 and agents.pop().startswith("nianbao/")
 
