@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from .align import approx
 from .checks import Check, chinese_number, run_checks
 from .extract import Document
 from .grid import Grid, stitch
@@ -342,7 +343,9 @@ def _classify(grid: Grid) -> str | None:
     key = label_key(grid.text())
     if "本年新收" in key or ("自然人" in key and "予以公开" in key):
         return "requests"
-    if "行政复议" in key and ("结果维持" in key or "维持" in key):
+    # 行政复议 and 行政诉讼 head table 四 alone: either, even with a typo (政复议,
+    # 行复政议), beside the 维持 of its columns
+    if "维持" in key and any(w in key or approx(w, key) >= 0 for w in ("行政复议", "行政诉讼")):
         return "reviews"
     if "第二十条" in key or "信息内容" in key or "行政许可" in key:
         return "proactive"

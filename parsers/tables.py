@@ -272,9 +272,15 @@ def _assign(values: list[Cell], leaves: list[Leaf]) -> list[tuple[Cell, Leaf]]:
     return out
 
 
+MIN_MARKER_CELLS = 2  # blank markers ("/", "—", "无") that make a row data, not a header
+
+
 def _is_header(cells: list[Cell], spec: Spec) -> bool:
-    """A row naming columns and holding no numbers (a blank data row is no header)."""
+    """A row naming columns and holding no numbers (a blank data row is no header, nor
+    is a row of markers: ``3.其他 / / /`` names 其他, a column's word, but prints "/"s)."""
     if any(is_number(c.text) or split_values(c.text) for c in cells):
+        return False
+    if sum(bool(c.text.strip()) and is_value(c.text) for c in cells) >= MIN_MARKER_CELLS:
         return False
     label = "".join(label_key(c.text) for c in cells)
     if spec.groups:  # table 四: every row above the values names groups or columns

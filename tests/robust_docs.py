@@ -354,8 +354,9 @@ def _docx_table(document, matrix: Matrix) -> None:
 
 def docx_report(nums: dict[Key, float | None], fmt: str, year: int, agency: str,
                 split_at: int, cont: str = "none", nested: bool = True, label=same,
-                title: str | None = None) -> bytes:
-    """Table 三 split into two Word tables after body row ``split_at``."""
+                title: str | None = None, words=None) -> bytes:
+    """Table 三 split into two Word tables after body row ``split_at``; ``words(text)``
+    prints table 四's header words (typos)."""
     import docx
 
     d = docx.Document()
@@ -369,7 +370,7 @@ def docx_report(nums: dict[Key, float | None], fmt: str, year: int, agency: str,
     d.add_paragraph("（续表）")
     _docx_table(d, continued(head if cont == "repeat" else [], body[split_at:]))
     d.add_paragraph("四、政府信息公开行政复议、行政诉讼情况")
-    _docx_table(d, review_matrix(nums))
+    _docx_table(d, noisy(review_matrix(nums), words or (lambda text: text)))
     for text in ("五、存在的主要问题及改进情况", "无。", "六、其他需要报告的事项", "无。", agency,
                  f"{year + 1}年1月20日"):
         d.add_paragraph(text)

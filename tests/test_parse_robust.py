@@ -435,3 +435,28 @@ def test_garbled_column_header_read_by_elimination() -> None:
     grid = Grid.from_rows([[Cell(t) for t in header], [Cell(t) for t in values]])
     got = {c.col_key: c.value for c in grid_cells(grid, build_spec("requests", "2021"))}
     assert got["nonprofit"] == 4 and got["legal_service"] == 5
+
+
+def test_a_row_of_markers_is_data_even_when_its_label_names_a_column():
+    """``3.其他 | / | / …``: 其他 is also table 三's column word, but a row printing "/"
+    under the columns is a data row; the 总计 and 结转 rows after it keep their values."""
+    nums = {**rd.numbers(37, "2021"),
+            **{("requests", "other_misc", c.key): None for c in forms.REQUEST_COLS}}
+    html = rd.html_report(nums, "2021", 2023, AGENCY).decode()
+    row = html.index("3.其他")
+    end = html.index("</tr>", row)
+    marked = html[row:end].replace("<p></p>", "<p>/</p>")
+    assert marked.count("<p>/</p>") == len(forms.REQUEST_COLS)
+    html = html[:row] + marked + html[end:]
+    assert_cells(parse(html, "html"), rd.expected_cells(nums, "2021"))
+
+
+def test_table_four_named_with_typos_is_still_table_four():
+    """行复政议, 政复议: the words naming table 四 with a typo (two letters swapped, one
+    dropped) still name it, beside its 结果维持 columns."""
+    nums = rd.numbers(43, "2021")
+    typos = {"行政复议": "行复政议", "结果纠正": "果纠正", "尚未审结": "尚审未结"}
+    report = parse(rd.docx_report(nums, "2021", 2023, AGENCY, 9,
+                                  words=lambda text: typos.get(text, text)), "docx")
+    assert_cells(report, rd.expected_cells(nums, "2021"))
+    assert "tables_missing:reviews" not in report.flags
