@@ -301,13 +301,22 @@ def _header_rows(grid: Grid, spec: Spec) -> Iterable[tuple[int, list[Cell], list
         if not any(c.row == r for c in cells):
             continue
         if _is_header(cells, spec):
-            header = header if in_header else []
+            header = header if in_header and not _restarts(header, cells) else []
             header.append(cells)
             in_header = True
             leaves = _leaves(header, spec) or leaves
             continue
         in_header = False
         yield r, cells, leaves
+
+
+def _restarts(header: list[list[Cell]], cells: list[Cell]) -> bool:
+    """Whether a header row begins a new header rather than continuing ``header``: it
+    starts with the label an earlier row of it starts with (a repeated header page's
+    ``信息内容 | 本年制发件数 …`` followed by the section's own ``信息内容 | 采购项目数量 …``)."""
+    first = label_key(cells[0].text) if cells else ""
+    return bool(first) and any(row and row[0].row != cells[0].row
+                               and label_key(row[0].text) == first for row in header)
 
 
 def _row_segment(r: int, cells: list[Cell], leaves: list[Leaf]) -> Segment:
@@ -543,6 +552,13 @@ def _grid_row(spec: Spec, row: Row, seg: Segment, flag: str | None) -> list[Cell
     cells = {s.col: s for s in seg.values if s.col in row.cols}
     if not any(label_key(s.raw) for s in seg.values):
         return [CellValue(spec.table, row.key, c, None, "", "blank_row") for c in row.cols]
+    printed = [s for s in seg.values if label_key(s.raw)]
+    in_order = seg.values if len(seg.values) == len(row.cols) else printed
+    if not cells and len(in_order) == len(row.cols):
+        # The header over it names other columns: Word's repeated header rows print a
+        # table's first header on every page, over table 二's other sections too.
+        return [_value(spec, row.key, c, s.raw, s.flag or "cols_by_order")
+                for c, s in zip(row.cols, in_order, strict=True)]
     return [_value(spec, row.key, c, cells[c].raw, cells[c].flag or flag) if c in cells
             else CellValue(spec.table, row.key, c, None, "", "cell_missing") for c in row.cols]
 

@@ -460,3 +460,21 @@ def test_table_four_named_with_typos_is_still_table_four():
                                   words=lambda text: typos.get(text, text)), "docx")
     assert_cells(report, rd.expected_cells(nums, "2021"))
     assert "tables_missing:reviews" not in report.flags
+
+
+@pytest.mark.parametrize("fmt", ["2021", "2019"])
+def test_table_two_under_a_repeated_first_header_keeps_its_sections_columns(fmt):
+    """Word's 重复标题行 prints table 二's first header (第二十条第（一）项 | 信息内容 |
+    本年制发件数 …) at the top of every page, over sections with other columns; a
+    section's own header right after it is that section's header."""
+    nums = rd.numbers(47, fmt)
+    matrix = rd.proactive_matrix(nums, fmt)
+    labels = [row[0] for row in matrix]
+    enforcement = labels.index("行政强制")
+    fees_group = next(i for i, x in enumerate(labels) if "（八）" in x)
+    repeated = (matrix[:enforcement] + matrix[:2] + matrix[enforcement:fees_group + 1]
+                + matrix[:2] + matrix[fees_group + 1:])
+    html = rd.html_report(nums, fmt, 2023, AGENCY).decode()
+    html = html.replace(rd.html_table(matrix), rd.html_table(repeated))
+    assert html.count("第二十条第（一）项") == 3
+    assert_cells(parse(html, "html"), rd.expected_cells(nums, fmt))
