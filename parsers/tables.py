@@ -747,8 +747,9 @@ def review_cells(lines: list[str]) -> list[CellValue]:
     A tab-separated row of 15 fields keeps its empty fields as blanks.
     """
     for line in lines:
-        fields = [f.strip() for f in line.rstrip().split("\t")]
-        if len(fields) == 15 and sum(is_number(f) for f in fields) >= 5:
+        # trailing tabs are trailing blank fields: rstrip() would drop a blank group
+        fields = [f.strip() for f in line.rstrip(" \r\n").split("\t")]
+        if len(fields) == 15 and sum(bool(f) and is_value(f) for f in fields) >= 5:
             return _review_values(fields, None)
     values = [t for t, v in tokens(lines) if v]
     cols = [c.key for c in REVIEW_COLS]

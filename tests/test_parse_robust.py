@@ -478,3 +478,16 @@ def test_table_two_under_a_repeated_first_header_keeps_its_sections_columns(fmt)
     html = html.replace(rd.html_table(matrix), rd.html_table(repeated))
     assert html.count("第二十条第（一）项") == 3
     assert_cells(parse(html, "html"), rd.expected_cells(nums, fmt))
+
+
+def test_table_four_tab_row_ending_in_blank_fields_keeps_its_groups():
+    """``— — — — — 0 0 0 0 0 ⇥⇥⇥⇥``: 行政复议 printed as markers, 直接起诉 as zeros and
+    复议后起诉 left blank — the trailing tabs are that group's blank fields, not nothing."""
+    from nianbao.parsers.tables import review_cells
+
+    header = "行政复议\t\t\t\t\t行政诉讼" + "\t" * 9
+    row = "\t".join(["—"] * 5 + ["0", "0", "3", "1", "4"] + [""] * 5)
+    got = {(c.row_key, c.col_key): c.value for c in review_cells([header, row])}
+    assert [got[("lawsuit_direct", c.key)] for c in forms.REVIEW_COLS] == [0, 0, 3, 1, 4]
+    assert {got[("review", c.key)] for c in forms.REVIEW_COLS} == {None}
+    assert {got[("lawsuit_after_review", c.key)] for c in forms.REVIEW_COLS} == {None}
