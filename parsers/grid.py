@@ -116,22 +116,50 @@ class Grid:
 def stitch(parts: list[Grid]) -> Grid:
     """One grid from the parts of a table printed in pieces, rows in order.
 
-    Value columns sit at the right of every part, so parts of different widths are
-    aligned on their right edges; a header a part repeats stays in place and is read
-    again by the table reader."""
+    A narrower part whose width is the number of cells in the last row before it (a
+    section's own header at a page's foot: ``信息内容 | 上一年项目数量 | 本年增/减``) takes
+    that row's columns, cell by cell; any other narrower part is aligned on its right
+    edge, where value columns sit (a continuation without the merged section column). A
+    header a part repeats stays in place and is read again by the table reader.
+
+    >>> head = Grid.from_rows([[Cell("信息内容"), Cell("件数"), Cell("增减", colspan=2)]])
+    >>> head.slots[0].append(None)
+    >>> grid = stitch([Grid.from_rows([[Cell("a"), Cell("1"), Cell("2"), Cell("3")]]), head,
+    ...                Grid.from_rows([[Cell("收费"), Cell("7"), Cell("0")]])])
+    >>> [(c.text, c.col, c.last_col) for c in grid.row_cells(2)]
+    [('收费', 0, 0), ('7', 1, 1), ('0', 2, 3)]
+    """
     if len(parts) == 1:
         return parts[0]
     width = max(p.ncols for p in parts)
     slots: list[list[Cell | None]] = []
     for part in parts:
-        offset, base = width - part.ncols, len(slots)
-        copies: dict[int, Cell] = {}
-        for line in part.slots:
-            row: list[Cell | None] = [None] * offset
-            for cell in line:
-                if cell is not None and id(cell) not in copies:
-                    copies[id(cell)] = Cell(cell.text, cell.colspan, cell.rowspan,
-                                            cell.col + offset, cell.row + base, cell.flag)
-                row.append(copies[id(cell)] if cell is not None else None)
-            slots.append(row)
+        last = Grid(slots).row_cells(len(slots) - 1) if slots else []
+        if part.ncols < width and part.ncols == len(last):
+            columns = [(c.col, c.last_col) for c in last]
+        else:
+            offset = width - part.ncols
+            columns = [(j + offset, j + offset) for j in range(part.ncols)]
+        slots += _placed(part, columns, width, len(slots))
     return Grid(slots, parts[0].page)
+
+
+def _placed(part: Grid, columns: list[tuple[int, int]], width: int,
+            base: int) -> list[list[Cell | None]]:
+    """``part``'s rows with its column j spread over ``columns[j]`` (first, last)."""
+    copies: dict[int, Cell] = {}
+    rows: list[list[Cell | None]] = []
+    for line in part.slots:
+        row: list[Cell | None] = [None] * width
+        for cell in line:
+            if cell is None:
+                continue
+            if id(cell) not in copies:
+                first, last = columns[cell.col][0], columns[min(cell.last_col, len(columns) - 1)][1]
+                copies[id(cell)] = Cell(cell.text, last - first + 1, cell.rowspan, first,
+                                        cell.row + base, cell.flag)
+            copy = copies[id(cell)]
+            for c in range(copy.col, copy.last_col + 1):
+                row[c] = copy
+        rows.append(row)
+    return rows
