@@ -157,6 +157,27 @@ def test_damaged_warc_record_is_a_clear_page(demo, tmp_path):
     assert client.get("/capture/8").status_code == 200
 
 
+def test_capture_of_a_saved_file_shows_its_text(tmp_path):
+    """A ``rebuild --from-dir`` archive has no WARC record to replay, by design: its
+    capture pages say so and show the text read from the file (not an error page)."""
+    from nianbao.demo import site
+
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    path, (body, _) = next((p, v) for p, v in sorted(site().items())
+                           if "/t20" in p and p.endswith(".html"))
+    (folder / "report.html").write_bytes(body)
+    db = tmp_path / "archive" / "nianbao.db"
+    assert nianbao("rebuild", "--from-dir", str(folder), "--db", str(db),
+                   cwd=tmp_path).returncode == 0
+    client = Client(db)
+    title = client.get("/nianbao/reports.json?_shape=array").json()[0]["title"]
+    page = client.get("/capture/1")
+    assert page.status_code == 200, page.text[:500]
+    assert "本地保存的文件" in page.text and "report.html" in page.text
+    assert title in text_of(page.text) and "读不出来" not in page.text
+
+
 def test_warc_dir_from_plugin_setting(demo, tmp_path):
     data = _copy(demo, tmp_path)
     moved = tmp_path / "elsewhere"

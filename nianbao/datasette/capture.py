@@ -29,6 +29,11 @@ class Unavailable(Exception):
     """The capture's bytes cannot be served; the message says why, for a reader."""
 
 
+class SavedFile(Unavailable):
+    """A capture read from a saved file (``rebuild --from-dir``): there is no WARC
+    record to replay, by design, and the text extracted from it is all there is."""
+
+
 @dataclass
 class Capture:
     row: dict
@@ -122,8 +127,10 @@ def read_capture(row: dict, warc_dir: Path) -> Capture:
     """The WARC record behind a capture row, verified, or ``Unavailable``."""
     name, offset = row.get("warc_file"), row.get("warc_offset")
     if not name or offset is None:
-        raise Unavailable(f"这条记录来自本地保存的文件（{row.get('url')}），不是 WARC 存档，"
-                          "没有可供回放的原始抓取。")
+        raise SavedFile(f"这条记录来自本地保存的文件（{row.get('url')}，由 rebuild --from-dir 读入），"
+                        "不是 WARC 存档，没有可供回放的原始抓取；下面是从文件中抽取的文字。"
+                        "This capture was read from a saved file, not fetched: no WARC record "
+                        "to replay; the text extracted from it is below.")
     path = find_warc(warc_dir, name)
     if path is None:
         raise Unavailable(f"找不到 WARC 文件 {name}（在 {warc_dir} 下）：文件可能被移动或删除。"

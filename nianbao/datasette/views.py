@@ -131,8 +131,10 @@ async def capture_page(request, datasette):
         version = await db.execute_fn(lambda conn: one(
             conn, "select text from versions where id = ?", [row["version_id"]]))
         context["version_text"] = (version or {}).get("text") or ""
+    saved = row.get("warc_file") is None  # from a saved file: nothing broken, by design
+    context["saved"] = saved
     return await render(datasette, request, "nianbao_capture.html", context,
-                        status=200 if found else 410 if "找不到" in problem else 500)
+                        status=200 if found or saved else 410 if "找不到" in problem else 500)
 
 
 @handles_errors
