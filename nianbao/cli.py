@@ -16,6 +16,7 @@ import logging
 import os
 import shutil
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import click
@@ -111,7 +112,23 @@ def _existing_db(data: Path, db: Path | None):
     target = db_path(data, db)
     if not target.is_file():
         raise Failed(f"no database at {target}: run `nianbao crawl` or `nianbao rebuild` first")
+    if not _is_archive(target):
+        raise Failed(f"{target} is not a nianbao archive (no reports or captures table): "
+                     "give the database `nianbao crawl` or `nianbao rebuild` wrote")
     return _open(target), target
+
+
+def _is_archive(path: Path) -> bool:
+    """Whether ``path`` holds an archive, looked at read-only: SQLite makes an empty file
+    a database on first write, and a read command must not write."""
+    import sqlite3
+
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
+            names = {r[0] for r in conn.execute("select name from sqlite_master")}
+    except sqlite3.DatabaseError:
+        return True  # not SQLite at all: open_db says so in its own words
+    return bool(names & {"reports", "captures"})
 
 
 def _open(target: Path):
@@ -462,8 +479,9 @@ def portals(ctx, data, db):
         registry = _settings(ctx).portals()
     except SettingsError as exc:
         raise Failed(str(exc)) from exc
-    target = db_path(data, db)
-    database = _open(target) if target.is_file() else None
+    # no archive yet is fine (the registry alone), unless one was named with --db
+    database = _existing_db(data, db)[0] if db is not None or db_path(data, db).is_file() \
+        else None
     health = portal_health(database) if database else {}
     state = _portal_state(database) if database else {}
     table = Table(title=f"Portals ({_settings(ctx).source('portals.toml')})")

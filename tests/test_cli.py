@@ -54,11 +54,19 @@ def test_unknown_portal_lists_known_ones(tmp_path):
 
 
 def test_read_commands_never_create_a_database(tmp_path):
-    for args in (["export"], ["status"], ["serve"], ["export", "--db", "typo.db"]):
+    for args in (["export"], ["status"], ["serve"], ["export", "--db", "typo.db"],
+                 ["portals", "--db", "typo.db"]):
         result = nianbao(*args, cwd=tmp_path)
         assert result.returncode == 1, args
         one_line_error(result, "no database at")
     assert not (tmp_path / "typo.db").exists() and not (tmp_path / "data").exists()
+    # an existing file that is no archive (empty: SQLite would make it one on first write)
+    (tmp_path / "empty.db").write_bytes(b"")
+    for command in ("export", "status", "serve", "portals"):
+        result = nianbao(command, "--db", "empty.db", cwd=tmp_path)
+        assert result.returncode == 1, command
+        one_line_error(result, "is not a nianbao archive")
+    assert (tmp_path / "empty.db").stat().st_size == 0
     ingest = nianbao("ingest", cwd=tmp_path)
     assert ingest.returncode == 1
     one_line_error(ingest, "no WARC files under data/warc")
