@@ -26,7 +26,7 @@ from . import __version__
 from .archive import db_path, warc_dir
 from .archive.db import SchemaError, ensure_schema, open_db
 from .archive.ingest import SAVED_SUFFIXES, Ingestor
-from .config import Settings, SettingsError
+from .config import Settings, SettingsError, web_url_problem
 
 console = Console(stderr=True)
 EXIT_ERROR, EXIT_USAGE, EXIT_LOCKED, EXIT_FETCH_FAILED = 1, 2, 3, 4
@@ -180,6 +180,9 @@ def crawl(ctx, portals, start_urls, settings, progress, redis_url, namespace, id
 
     if not portals and not start_urls:
         raise click.UsageError("name a portal (see `nianbao portals`) or give --start-url")
+    for url in start_urls:
+        if problem := web_url_problem(url):
+            raise click.BadParameter(problem, param_hint="--start-url")
     overrides = _overrides(settings)
     if progress is None:
         progress = console.is_terminal and not ctx.obj["quiet"] and not redis_url
@@ -567,13 +570,26 @@ def status(data, db):
 @click.pass_context
 def demo(ctx, host, data, db):
     """Start the bundled demo portal on loopback, crawl it, archive it, summarise."""
+    import ipaddress
+
     from .archive.summary import print_summary
     from .crawler.run import CrawlLocked, run_crawl
     from .demo import site
     from .portal_server import PortalServer
 
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise click.BadParameter(f"{host!r} is not a loopback address (127.0.0.0/8): the "
+                                 "demo portal is served on this machine only", param_hint="--host")
     project = _project(_settings(ctx))
-    with PortalServer(site(), host=host) as server:
+    try:
+        server = PortalServer(site(), host=host)  # binds here: an address in use fails now
+    except OSError as exc:
+        raise Failed(f"cannot serve the demo portal on {host}: {exc.strerror or exc}") from exc
+    with server:
         console.print(f"demo portal at {server.url}/ (a county portal's 信息公开年报 column)")
         try:
             result = run_crawl(data, start_urls=[server.url + "/"], db=db, project=project,

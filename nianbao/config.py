@@ -19,6 +19,7 @@ True
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from importlib.resources import files
@@ -102,6 +103,23 @@ def user_dir(settings: Settings) -> Path:
     return folder
 
 
+def web_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot start a crawl (None when it can): only http(s) URLs with a host.
+
+    >>> web_url_problem("https://www.pingtan.gov.cn/zwgk/"), web_url_problem("notaurl")
+    (None, "'notaurl' is not an http(s) URL with a host")
+    """
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018 (raises on a port out of range)
+    except ValueError:
+        ok = False
+    return None if ok else f"{url!r} is not an http(s) URL with a host"
+
+
 def import_portals(settings: Settings, csv_file: Path) -> tuple[Path, int, int]:
     """Merge ``name, region, homepage[, column_url]`` rows into the user's portals.toml.
 
@@ -110,14 +128,20 @@ def import_portals(settings: Settings, csv_file: Path) -> tuple[Path, int, int]:
     import csv
 
     path = user_dir(settings) / "portals.toml"
-    current = settings.portals() if path.is_file() else {}
+    current = settings.portals()  # the registry in effect (packaged defaults too): added to
     added = updated = 0
     with open(csv_file, encoding="utf-8-sig", newline="") as fh:
         for line, row in enumerate(csv.DictReader(fh), start=2):
             row = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
             if not row.get("name") or not row.get("homepage"):
                 raise SettingsError(f"{csv_file}:{line}: a portal needs name and homepage")
+            if re.search(r"\s", row["name"]):
+                raise SettingsError(f"{csv_file}:{line}: portal name {row['name']!r} has a "
+                                    "space (it is typed on the command line)")
             urls = [u for u in (row.get("column_url"), row["homepage"]) if u]
+            for url in urls:
+                if problem := web_url_problem(url):
+                    raise SettingsError(f"{csv_file}:{line}: {problem}")
             entry = {"name": row["name"], "region": row.get("region", ""), "start_urls": urls}
             if row["name"] in current:
                 updated += 1

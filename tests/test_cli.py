@@ -204,3 +204,32 @@ def test_schema_newer_than_this_version_is_refused_older_is_migrated(archived, t
     db = sqlite_utils.Database(older)
     assert "flags" in db["reports"].columns_dict and db["ingest_errors"].exists()
     assert db.execute("PRAGMA user_version").fetchone()[0] >= 2
+
+
+def test_bad_start_urls_and_demo_hosts_are_usage_errors(tmp_path):
+    for url in ("notaurl", "ftp://127.0.0.1/", "http://127.0.0.1:99999/", "http:///nohost"):
+        result = nianbao("crawl", "--start-url", url, cwd=tmp_path)
+        assert result.returncode == 2, url
+        one_line_error(result, "not an http(s) URL with a host")
+    for host in ("8.8.8.8", "0.0.0.0"):
+        result = nianbao("demo", "--host", host, cwd=tmp_path)
+        assert result.returncode == 2, host
+        one_line_error(result, "not a loopback address")
+    assert not (tmp_path / "data").exists()  # nothing crawled, nothing created
+
+
+def test_portals_import_adds_to_the_registry_in_effect_and_checks_each_row(tmp_path):
+    (tmp_path / "ok.csv").write_text(
+        "name,region,homepage\nlianjiang,福建省福州市连江县,http://127.0.0.10/\n", "utf-8")
+    imported = nianbao("portals", "import", "ok.csv", cwd=tmp_path)
+    assert imported.returncode == 0, imported.stderr
+    listed = nianbao("portals", cwd=tmp_path).stdout
+    assert "lianjiang" in listed and "pingtan" in listed  # the packaged portal is kept
+    written = (tmp_path / "settings" / "portals.toml").read_text("utf-8")
+    for bad, why in (("bad name,某县,http://127.0.0.11/", "has a space"),
+                     ("good,某县,notaurl", "not an http(s) URL")):
+        (tmp_path / "bad.csv").write_text(f"name,region,homepage\n{bad}\n", "utf-8")
+        result = nianbao("portals", "import", "bad.csv", cwd=tmp_path)
+        assert result.returncode == 1, bad
+        one_line_error(result, "bad.csv:2", why)
+    assert (tmp_path / "settings" / "portals.toml").read_text("utf-8") == written
