@@ -420,6 +420,7 @@ def serve(ctx, port, host, data, db):
 
     This process becomes Datasette (exec), so stopping it stops the server."""
     _, target = _existing_db(data, db)
+    _port_free(host, port)
     warcs = warc_dir(data) if db is None or warc_dir(data).is_dir() else target.parent / "warc"
     os.environ["NIANBAO_WARC_DIR"] = str(warcs.resolve())  # where /capture reads from
     cmd = datasette_command(target, host, port, _settings(ctx).metadata())
@@ -428,8 +429,22 @@ def serve(ctx, port, host, data, db):
     os.execv(cmd[0], cmd)
 
 
+def _port_free(host: str, port: int) -> None:
+    """Fail in one line when the port is taken (Datasette's own failure exits 3, which
+    here means "another crawl holds the data folder")."""
+    import socket
+
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:
+        raise Failed(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from exc
+
+
 def datasette_command(target: Path, host: str, port: int, metadata: Path) -> list[str]:
-    return [sys.executable, "-m", "datasette", "serve", "-i", str(target), "--host", host,
+    # mutable (not -i): a scheduled crawl's rows show up in a running server; Datasette
+    # still only reads (no write queries are configured)
+    return [sys.executable, "-m", "datasette", "serve", str(target), "--host", host,
             "--port", str(port), "--setting", "sql_time_limit_ms", "3000",
             "--metadata", str(metadata)]
 

@@ -233,3 +233,13 @@ def test_portals_import_adds_to_the_registry_in_effect_and_checks_each_row(tmp_p
         assert result.returncode == 1, bad
         one_line_error(result, "bad.csv:2", why)
     assert (tmp_path / "settings" / "portals.toml").read_text("utf-8") == written
+
+
+def test_serve_on_a_port_in_use_is_a_one_line_error(archived):
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = nianbao("serve", "--port", str(port), cwd=archived)
+    assert result.returncode == 1
+    one_line_error(result, f"cannot serve on 127.0.0.1:{port}")
