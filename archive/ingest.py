@@ -295,7 +295,8 @@ class Ingestor:
         parsed = a.parsed
         report = parsed.report
         if report is None or not report.is_report:
-            reason = (report.reason if report else None) or ";".join(parsed.flags) or "unparsed"
+            # the flags follow in the detail anyway (``_capture``): said once
+            reason = (report.reason if report else None) or (None if parsed.flags else "unparsed")
             self._capture(record, "not_report" if report else "not_parsed", reason, parsed, a.size)
             return "not_report"
         capture_id = self._capture(record, "report", None, parsed, a.size)

@@ -41,3 +41,16 @@ def test_seed_texts_wrapped_as_pages(run_cli, tmp_path, shared):
     assert again.returncode == 0
     assert list(sqlite_utils.Database(tmp_path / "data" / "nianbao.db")["cells"].rows) == \
         list(db["cells"].rows)
+
+
+def test_a_file_that_is_not_what_its_name_says_is_kept_and_says_why_once(run_cli, tmp_path):
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    (folder / "junk.pdf").write_bytes(b"\x00\x01 not a pdf at all " * 50)
+    result = run_cli("rebuild", "--from-dir", str(folder))
+    assert result.returncode == 0, result.stderr
+    db = sqlite_utils.Database(tmp_path / "data" / "nianbao.db")
+    [row] = db["captures"].rows
+    parts = [p.strip() for p in row["detail"].split(";")]
+    assert row["outcome"] == "not_parsed" and "not_parsed:binary" in parts
+    assert len(parts) == len(set(parts)), row["detail"]  # each flag said once
