@@ -15,6 +15,7 @@ $(BIN)/nianbao: pyproject.toml
 
 demo: $(BIN)/nianbao
 	$(BIN)/nianbao demo
+	@echo "(nianbao is installed in $(VENV): \`make serve\` or \`$(BIN)/nianbao serve\` to browse it)"
 
 test: $(BIN)/nianbao
 	$(BIN)/python -m pytest -q

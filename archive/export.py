@@ -21,26 +21,34 @@ QUERIES = {
 def export_tables(db: sqlite_utils.Database, out: Path, fmt: str = "csv",
                   bom: bool = False) -> list[Path]:
     """``reports`` and ``cells`` as ``out/NAME.csv`` (or ``.jsonl``); ``bom`` writes a
-    UTF-8 byte-order mark first, which Excel needs to show Chinese."""
+    UTF-8 byte-order mark first, which Excel needs to show Chinese. A CSV has its header
+    row even when no row follows; a whole number is written as one (72, not 72.0)."""
     out.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, sql in QUERIES.items():
-        rows = db.query(sql)
+        cursor = db.execute(sql)
+        names = [d[0] for d in cursor.description]
         path = out / f"{name}.{fmt}"
         encoding = "utf-8-sig" if bom and fmt == "csv" else "utf-8"
         with open(path, "w", encoding=encoding, newline="") as fh:
-            if fmt == "jsonl":
-                for row in rows:
-                    fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-            else:
-                writer = None
-                for row in rows:
-                    if writer is None:
-                        writer = csv.DictWriter(fh, fieldnames=list(row))
-                        writer.writeheader()
-                    writer.writerow(row)
+            writer = None
+            if fmt == "csv":
+                writer = csv.writer(fh)
+                writer.writerow(names)
+            for values in cursor:
+                values = [_plain(v) for v in values]
+                if writer is None:
+                    fh.write(json.dumps(dict(zip(names, values, strict=True)),
+                                        ensure_ascii=False) + "\n")
+                else:
+                    writer.writerow(values)
         paths.append(path)
     return paths
+
+
+def _plain(value):
+    """A cell value as people write it: 72 for 72.0 (cells are REAL: 58.3 万元 exists)."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def export_wacz(db: sqlite_utils.Database, warc_files: list[Path], out: Path,
