@@ -10,6 +10,8 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
+from pathlib import Path
 
 import sqlite_utils
 
@@ -179,6 +181,19 @@ def _labels(db: sqlite_utils.Database) -> None:
         db[LABELS].delete_where()
         db[LABELS].insert_all(rows)
     db.execute(LABELLED_CELLS_VIEW)
+
+
+def is_archive(path: Path) -> bool:
+    """Whether ``path`` holds an archive (its reports or captures table), looked at
+    read-only: SQLite makes an empty file a database on first write, and a reader must
+    not write. A file that is not SQLite at all counts as an archive here: ``open_db``
+    says what is wrong with it in its own words."""
+    try:
+        with closing(sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)) as conn:
+            names = {r[0] for r in conn.execute("select name from sqlite_master")}
+    except sqlite3.DatabaseError:
+        return True
+    return bool(names & {"reports", "captures"})
 
 
 def open_db(path, bulk: bool = False) -> sqlite_utils.Database:

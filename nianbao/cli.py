@@ -16,7 +16,6 @@ import logging
 import os
 import shutil
 import sys
-from contextlib import closing
 from pathlib import Path
 
 import click
@@ -24,7 +23,7 @@ from rich.console import Console
 
 from . import __version__
 from .archive import db_path, warc_dir
-from .archive.db import SchemaError, ensure_schema, open_db
+from .archive.db import SchemaError, ensure_schema, is_archive, open_db
 from .archive.ingest import SAVED_SUFFIXES, Ingestor
 from .config import Settings, SettingsError, web_url_problem
 
@@ -112,23 +111,10 @@ def _existing_db(data: Path, db: Path | None):
     target = db_path(data, db)
     if not target.is_file():
         raise Failed(f"no database at {target}: run `nianbao crawl` or `nianbao rebuild` first")
-    if not _is_archive(target):
+    if not is_archive(target):
         raise Failed(f"{target} is not a nianbao archive (no reports or captures table): "
                      "give the database `nianbao crawl` or `nianbao rebuild` wrote")
     return _open(target), target
-
-
-def _is_archive(path: Path) -> bool:
-    """Whether ``path`` holds an archive, looked at read-only: SQLite makes an empty file
-    a database on first write, and a read command must not write."""
-    import sqlite3
-
-    try:
-        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
-            names = {r[0] for r in conn.execute("select name from sqlite_master")}
-    except sqlite3.DatabaseError:
-        return True  # not SQLite at all: open_db says so in its own words
-    return bool(names & {"reports", "captures"})
 
 
 def _open(target: Path):
