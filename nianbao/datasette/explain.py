@@ -137,7 +137,7 @@ REPORT_FLAGS = {
 }
 PREFIXED_FLAGS = {
     "undecodable_bytes": "解码后仍有 {} 个无法识别的字符（�）。",
-    "too_large": "文件过大（{} 字节），没有解析；原件已存档。",
+    "too_large": "超过解析上限（{}），这部分没有解析；原件已存档。",
     "parse_error": "解析时出错（{}）；原件已存档，改进解析器后重建即可。",
     "not_parsed": "这类文件（{}）暂不能解析；原件已存档。",
     "html_unparsable": "网页结构无法解析（{}）。",
@@ -148,6 +148,7 @@ PREFIXED_FLAGS = {
 }
 CELL_FLAGS = {
     "label_aligned_by_order": "行标签印刷有误，按表格中的顺序对应到此行。",
+    "cols_by_order": "此行上方的表头是别的栏目的（跨页重复的标题行），数值按印刷顺序对应到本行的栏目。",
     "fused_digits_split": "原文中数字粘连（排版丢失了分隔），按勾稽关系唯一拆分得出。",
     "fused_digits_ambiguous": "原文中数字粘连且有多种拆法，因此留空。",
     "fused_digits_unsplit": "原文中数字粘连且无法拆分，因此留空。",
