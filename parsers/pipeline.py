@@ -54,7 +54,9 @@ def sniff_kind(body: bytes, content_type: str | None, url: str) -> str:
     if head.startswith((b"\x89PNG", b"\xff\xd8", b"GIF8")):
         return "image"
     ctype = (content_type or "").lower()
-    if "html" in ctype or re.search(rb"<(!doctype|html|head|body|meta|div|p)\b", _head(body), re.I):
+    head = _head(body)
+    if "html" in ctype or (_textlike(head) and re.search(
+            rb"<(!doctype|html|head|body|meta|div|p)\b", head, re.I)):
         return "html"
     if ctype.startswith("text/") or ext in ("txt", "text"):
         return "text"
@@ -82,6 +84,20 @@ def mime_flags(kind: str, content_type: str | None) -> list[str]:
     if kind == "binary" and declared in ("pdf", "docx", "doc", "ofd"):
         flags.append(f"corrupt:declared {declared}, no {declared} signature")
     return flags
+
+
+MAX_CONTROL_SHARE = 0.05  # control bytes (NUL…, not tab/newline) in text: random bytes hold ~10%
+_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1f]")
+
+
+def _textlike(head: bytes) -> bool:
+    """Whether bytes read as text: random bytes contain ``<p `` or ``<div`` one time in
+    twenty, so a tag alone does not make HTML.
+
+    >>> _textlike(b"<html><p>2023</p>"), _textlike(bytes(range(256)) * 8)
+    (True, False)
+    """
+    return len(_CONTROL.findall(head)) <= MAX_CONTROL_SHARE * max(len(head), 1)
 
 
 def _head(body: bytes) -> bytes:
