@@ -1,9 +1,11 @@
 """Parallel rebuild (issue 11.5): ``rebuild --jobs 2`` ÷ ``--jobs 1`` wall time, and peak RSS.
 
-    python bench/rebuild_parallel.py [--reports 1500] [--rounds 3]
+    python bench/rebuild_parallel.py [--reports 1500] [--rounds 3] [--corpus demo|mixed]
 
-Writes N distinct report pages (the demo portal's six years, one county each) to WARC
-files, then runs ``nianbao rebuild --jobs 1`` and ``--jobs 2`` in child processes,
+Writes N distinct reports to WARC files — ``demo``: the demo portal's six yearly pages, one
+county each (HTML, the cheapest documents to parse, so the writer's share is largest);
+``mixed``: the test generator's HTML, PDF (one page and split tables), DOCX and OFD
+reports in equal shares, as portals publish them — then runs ``nianbao rebuild --jobs 1`` and ``--jobs 2`` in child processes,
 alternating, and prints each run's wall time and the peak RSS of its process tree (the
 writer and its workers, summed), the ratio of the median times and of the best times
 (target ≤ 0.55 on 2 cores), the same against one core (the CPU time of the ``--jobs 1``
@@ -20,26 +22,44 @@ import sqlite3
 import statistics
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from nianbao.archive.warcstore import RotatingWarcWriter  # noqa: E402
 from nianbao.demo import site  # noqa: E402
+from tests.generators.documents import generate  # noqa: E402
 from tests.generators.hostile import rss_of  # noqa: E402
 
 TABLES = ("captures", "reports", "versions", "cells", "checks", "sections", "report_urls",
           "report_texts", "bodies", "flags")
 
 
-def write_corpus(warc: Path, reports: int) -> int:
+MIXED = ("html_grid", "html_word", "html_p_cells", "pdf_single", "pdf_split", "docx", "ofd")
+
+
+def demo_documents(reports: int) -> Iterator[tuple[str, str, bytes]]:
     pages = [b for p, (b, _) in sorted(site().items()) if "/t20" in p and p.endswith(".html")]
-    writer = RotatingWarcWriter(warc, max_size=64 * 2**20)
     for i in range(reports):
         body = pages[i % len(pages)].replace("示范县".encode(), f"示范{i // len(pages)}县".encode())
-        writer.write_exchange(f"http://127.0.0.1/c{i}.html", "GET", [], 200, "OK",
-                              [("Content-Type", "text/html; charset=utf-8")], body)
+        yield f"c{i}.html", "text/html; charset=utf-8", body
+
+
+def mixed_documents(reports: int) -> Iterator[tuple[str, str, bytes]]:
+    for i in range(reports):
+        report = generate(MIXED[i % len(MIXED)], i // len(MIXED))
+        yield f"c{i}/{quote(report.filename)}", report.content_type, report.data
+
+
+def write_corpus(warc: Path, reports: int, corpus: str = "demo") -> int:
+    documents = mixed_documents(reports) if corpus == "mixed" else demo_documents(reports)
+    writer = RotatingWarcWriter(warc, max_size=64 * 2**20)
+    for path, content_type, body in documents:
+        writer.write_exchange(f"http://127.0.0.1/{path}", "GET", [], 200, "OK",
+                              [("Content-Type", content_type)], body)
     writer.close()
     return reports
 
@@ -70,10 +90,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=1500)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--corpus", choices=("demo", "mixed"), default="demo")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        n = write_corpus(work / "data" / "warc", args.reports)
+        n = write_corpus(work / "data" / "warc", args.reports, args.corpus)
         load = os.getloadavg()[0]
         times: dict[int, list[float]] = {1: [], 2: []}
         cpus: dict[int, list[float]] = {1: [], 2: []}
