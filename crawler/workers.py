@@ -6,6 +6,7 @@ Redis keys of a namespace ``NS`` (``--namespace``, default ``nianbao``):
 =====================  ==============================================================
 ``NS:project``         the marker: this namespace belongs to a nianbao crawl
 ``NS:crawl``           the crawl: id, state (seeding/running/finished), targets, settings
+``NS:coordinator``     lease of the ``nianbao crawl`` process that seeded it, until its ingest
 ``NS:alive``           set by every live worker (expires): a crawl is being worked
 ``NS:workers``         registered workers; ``NS:worker:ID`` their heartbeats (expire)
 ``NS:hosts``           hosts with queued requests, by when each may next be served
@@ -19,7 +20,8 @@ Redis keys of a namespace ``NS`` (``--namespace``, default ``nianbao``):
 =====================  ==============================================================
 
 ``nianbao-claims`` (outside any namespace) maps each start host to the namespace crawling
-it, so two crawls of the same portals are refused even in different namespaces.
+it, so two crawls of the same portals are refused even in different namespaces (of one
+Redis database: databases do not see each other).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from contextlib import contextmanager
@@ -61,6 +64,7 @@ from .workerwarc import seal_orphans
 
 logger = logging.getLogger(__name__)
 CLAIMS = "nianbao-claims"
+RENEWED_MS = 100  # a heartbeat's time to live that grew by more than this was renewed
 NOT_SHARED = {"NIANBAO_PORTALS", "NIANBAO_PROGRESS", "NIANBAO_DATA", "NIANBAO_DB"}
 
 
@@ -176,10 +180,10 @@ def shared_settings(project: dict | None, overrides: dict[str, Any]) -> dict[str
 
 
 def _clear(server: redis.Redis, keys: Keys) -> None:
-    """Remove a finished crawl's keys (the marker stays)."""
-    batch = []
+    """Remove a finished crawl's keys (the marker and the coordinator's lease stay)."""
+    batch, keep = [], {keys.project, keys.coordinator}
     for key in server.scan_iter(match=f"{keys.ns}:*", count=1000):
-        if key.decode() != keys.project:
+        if key.decode() not in keep:
             batch.append(key)
         if len(batch) >= 500:
             server.delete(*batch)
@@ -203,19 +207,78 @@ def _claim(server: redis.Redis, keys: Keys, hosts: list[str]) -> None:
     server.hset(CLAIMS, mapping=dict.fromkeys(hosts, keys.ns))
 
 
-def _still_alive(server: redis.Redis, keys: Keys) -> bool:
-    """Whether a worker still heartbeats for this crawl. Heartbeats of workers stopped
-    without notice (killed, or cut off from Redis) are waited out: one lease at most."""
-    deadline = None
-    while server.exists(keys.alive):
+def _outlived(server: redis.Redis, key: str, what: str) -> bool:
+    """Whether ``key``, a heartbeat that expires, belongs to a live process: it is renewed
+    while we watch (a live worker renews within two seconds). A process stopped without
+    notice leaves it to expire, which is waited out (one lease at most): False once gone."""
+    last, deadline = None, None
+    while True:
+        ttl = server.pttl(key)
+        if ttl == -2:
+            return False
+        if ttl == -1 or (last is not None and ttl > last + RENEWED_MS):
+            return True
         if deadline is None:
-            deadline = time.monotonic() + max(0, server.pttl(keys.alive)) / 1000 + 1.0
-            logger.warning("waiting for the heartbeat of the crawl's workers to expire "
-                           "(up to %.0f s)", deadline - time.monotonic())
+            deadline = time.monotonic() + ttl / 1000 + 1.0
+            logger.warning("waiting for %s to be renewed or to expire (up to %.0f s)", what,
+                           deadline - time.monotonic())
         if time.monotonic() > deadline:
             return True
+        last = ttl
         time.sleep(0.25)
-    return False
+
+
+def _still_alive(server: redis.Redis, keys: Keys) -> bool:
+    """Whether a worker still heartbeats for this crawl."""
+    return _outlived(server, keys.alive, "the heartbeat of the crawl's workers")
+
+
+class CoordinatorLease:
+    """Held by the ``nianbao crawl --redis`` process that seeds a crawl, for as long as it
+    runs (through the final ingest): a second crawl started meanwhile is refused, even
+    while the workers idle out or after they stopped. Renewed by a thread; a coordinator
+    killed without notice lets it expire within ``seconds``."""
+
+    def __init__(self, server: redis.Redis, keys: Keys, url: str, seconds: float = 30.0):
+        self.server, self.key, self.url = server, keys.coordinator, url
+        self.ttl = int(seconds * 1000)
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._renew, daemon=True,
+                                        name="nianbao-coordinator")
+
+    def __enter__(self) -> CoordinatorLease:
+        try:
+            while not self.server.set(self.key, self.holder, nx=True, px=self.ttl):
+                if _outlived(self.server, self.key, "the lease of another crawl's coordinator"):
+                    holder = (self.server.get(self.key) or b"?").decode(errors="replace")
+                    raise CrawlBusy(
+                        f"a crawl is running in {self.url}, started by "
+                        f"{holder.rsplit(':', 1)[0]} (host:pid): add workers to it with "
+                        f"`nianbao worker --redis {self.url}`, or wait for it to finish")
+        except REDIS_ERRORS as exc:
+            raise DistributedError(f"lost Redis at {self.url} while starting: {exc}") from exc
+        self._thread.start()
+        return self
+
+    def _renew(self) -> None:
+        while not self._stop.wait(min(2.0, self.ttl / 3000)):  # renewals are how it is told live
+            try:
+                self.server.set(self.key, self.holder, px=self.ttl)
+            except REDIS_ERRORS:
+                pass  # Redis is away: the crawl says so where it reads Redis
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+        try:
+            self.server.eval(_RELEASE, 1, self.key, self.holder)
+        except REDIS_ERRORS:
+            pass
+
+
+_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end"
 
 
 def open_crawl(server: redis.Redis, keys: Keys, url: str, portals: list[str],
@@ -232,6 +295,8 @@ def open_crawl(server: redis.Redis, keys: Keys, url: str, portals: list[str],
                 f"a crawl is running in {url} (namespace {keys.ns!r}, id {record.get('id')}, "
                 f"started {record.get('started')}): add workers to it with "
                 f"`nianbao worker --redis {url}`, or wait for it to finish")
+        record = crawl_record(server, keys)  # it may have finished while we waited
+    if record.get("state") in ("seeding", "running"):
         if record.get("targets") != wanted:
             raise CrawlBusy(
                 f"an unfinished crawl of other portals is in {url} (namespace {keys.ns!r}: "
@@ -319,11 +384,9 @@ def register(server: redis.Redis, keys: Keys, worker: str, token: str, lease: fl
     """Take the worker id: wait (up to one lease) for a previous process with this id,
     killed without notice, to be declared dead; refuse an id that a live worker uses."""
     ttl = int(lease * 1000)
-    deadline = time.monotonic() + lease + 2
     while not server.set(keys.worker(worker), token, nx=True, px=ttl):
-        if time.monotonic() > deadline:
+        if _outlived(server, keys.worker(worker), f"the heartbeat of an earlier worker {worker}"):
             raise CrawlBusy(f"worker id {worker} is in use by a live worker; pick another --id")
-        time.sleep(0.25)
     server.hset(keys.workers, worker, json.dumps({"host": socket.gethostname(),
                                                   "pid": os.getpid(), "since": time.time()}))
     server.set(keys.alive, worker, px=ttl)
@@ -351,8 +414,8 @@ def run_worker(url: str, ns: str, data: Path, db: Path | None = None, worker: st
         time.sleep(0.5)
         record = crawl_record(server, keys)
     if record.get("state") == "finished":
-        logger.warning("the crawl in %s (namespace %s) finished at %s: nothing to do", url, ns,
-                       record.get("finished"))
+        logger.info("the crawl in %s (namespace %s) finished at %s: nothing to do", url, ns,
+                    record.get("finished"))
         return WorkerResult(worker, "finished", already_finished=True)
     if record.get("state") != "running":
         raise DistributedError(f"the crawl in {url} (namespace {ns!r}) is not ready "
@@ -434,7 +497,8 @@ def run_distributed(data: Path, url: str, portals: list[str] | None = None,
     database = db_path(Path(data), db)
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     clock = time.monotonic()
-    with crawl_lock(Path(data)):
+    check_namespace(server, keys, url, create=True)  # before the lease: a key in it
+    with crawl_lock(Path(data)), CoordinatorLease(server, keys, url):
         seal_orphans(warc_dir(Path(data)))
         try:
             record = open_crawl(server, keys, url, portals, start_urls, found, registry,

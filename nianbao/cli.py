@@ -25,7 +25,7 @@ from . import __version__
 from .archive import db_path, warc_dir
 from .archive.db import SchemaError, ensure_schema, is_archive, open_db
 from .archive.ingest import SAVED_SUFFIXES, Ingestor
-from .config import Settings, SettingsError, web_url_problem
+from .config import Settings, SettingsError, redis_url_problem, web_url_problem
 
 console = Console(stderr=True)
 EXIT_ERROR, EXIT_USAGE, EXIT_LOCKED, EXIT_FETCH_FAILED = 1, 2, 3, 4
@@ -59,8 +59,15 @@ def redis_options(fn):
     fn = click.option("--namespace", default="nianbao", show_default=True,
                       help="With --redis: key prefix of this crawl in Redis.")(fn)
     fn = click.option("--redis", "redis_url", metavar="URL", default=None,
+                      callback=_redis_url,
                       help="Shared frontier: redis://HOST:PORT/DB (scrapy-redis).")(fn)
     return fn
+
+
+def _redis_url(ctx, param, value: str | None) -> str | None:
+    if value is not None and (problem := redis_url_problem(value)):
+        raise click.BadParameter(problem)
+    return value
 
 
 def jobs_option(fn):

@@ -120,6 +120,32 @@ def web_url_problem(url: str) -> str | None:
     return None if ok else f"{url!r} is not an http(s) URL with a host"
 
 
+def redis_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot name the Redis database of a shared frontier (None when it can).
+
+    >>> redis_url_problem("redis://10.0.0.5:6379/2"), redis_url_problem("redis://h:6379/abc")
+    (None, "the database in 'redis://h:6379/abc' must be a number (…/0, …/1, …), not 'abc'")
+    """
+    from urllib.parse import urlsplit
+
+    example = "redis://HOST:PORT/DB"
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 (raises on a port that is not a number or out of range)
+    except ValueError:
+        return f"{url!r} has a bad port ({example})"
+    if parts.scheme == "unix":
+        return None if parts.path else f"{url!r} names no socket (unix:///PATH?db=N)"
+    if parts.scheme not in ("redis", "rediss"):
+        return f"{url!r} is not a Redis URL ({example})"
+    if not parts.hostname:  # redis-py would quietly use localhost:6379
+        return f"{url!r} names no host ({example})"
+    db = parts.path.strip("/")
+    if db and not db.isdigit():  # redis-py would quietly use database 0
+        return f"the database in {url!r} must be a number (…/0, …/1, …), not {db!r}"
+    return None
+
+
 def import_portals(settings: Settings, csv_file: Path) -> tuple[Path, int, int]:
     """Merge ``name, region, homepage[, column_url]`` rows into the user's portals.toml.
 

@@ -295,6 +295,34 @@ def test_bad_redis_input(field, redis_server, tmp_path):
     finally:
         client.config_set("maxmemory-policy", "noeviction")
     assert result.returncode == 1 and "noeviction" in result.stderr
+    # URLs redis-py would quietly read as another database or another server
+    for bad, why in ((f"{url.rsplit('/', 1)[0]}/abc", "must be a number"),
+                     ("redis://", "names no host"), ("", "not a Redis URL"),
+                     ("http://127.0.0.1:6379/0", "not a Redis URL")):
+        for args in (["worker", "--redis", bad], [*crawl_args(field), "--redis", bad]):
+            result = nianbao(*args, cwd=tmp_path)
+            assert result.returncode == 2 and why in result.stderr, (bad, result.stderr)
+    assert not (tmp_path / "data").exists()  # nothing crawled
+
+
+def test_a_crawl_is_refused_while_another_coordinator_runs(field, redis_server, tmp_path):
+    """The crawl that seeded a frontier holds it until its final ingest is done: a second
+    crawl started while the workers idle out, or after they stopped, must not take it over
+    (it did: the first crawl then found its frontier re-seeded and ingested nothing)."""
+    from nianbao.crawler.distributed import Keys
+    from nianbao.crawler.workers import CoordinatorLease, check_namespace
+
+    url, client, keys = redis_server.url, redis_server.client(), Keys("leased")
+    check_namespace(client, keys, url, create=True)
+    client.hset(keys.crawl, mapping={"id": "first", "state": "finished"})  # workers done
+    with CoordinatorLease(client, keys, url):
+        result = nianbao(*crawl_args(field, "--redis", url, "--namespace", "leased"),
+                         cwd=tmp_path)
+        assert result.returncode == 3 and "a crawl is running" in result.stderr, result.stderr
+        assert client.hget(keys.crawl, "id") == b"first"
+    assert not client.exists(keys.coordinator)  # released when the coordinator is done
+    for key in client.scan_iter(match="leased:*"):
+        client.delete(key)
 
 
 def test_two_crawls_of_the_same_portals_are_refused(field, redis_server, tmp_path):
