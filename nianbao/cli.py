@@ -387,9 +387,14 @@ def _print_stats(stats, target: Path) -> None:
 
 @cli.command()
 @jobs_option
+@click.option("--redis", "redis_url", metavar="URL", default=None, callback=_redis_url,
+              help="Also record the crawl in this Redis (seeded with --workers 0, worked "
+                   "by workers elsewhere) in the crawl history, once it has finished.")
+@click.option("--namespace", default="nianbao", show_default=True,
+              help="With --redis: key prefix of that crawl.")
 @data_options
 @click.pass_context
-def ingest(ctx, jobs, data, db):
+def ingest(ctx, jobs, redis_url, namespace, data, db):
     """Ingest WARC records not yet in the database (what a crawl does at its end)."""
     if not warc_dir(data).is_dir():
         raise Failed(f"no WARC files under {warc_dir(data)}: crawl first, or pass --data")
@@ -400,6 +405,15 @@ def ingest(ctx, jobs, data, db):
     database = _open(target)
     _print_stats(Ingestor(database, _project(_settings(ctx))["NIANBAO_PORTALS"], jobs=jobs)
                  .ingest_warcs(warc_dir(data)), target)
+    if redis_url:
+        from .crawler.distributed import RedisLost
+        from .crawler.workers import DistributedError, record_crawl
+
+        database.conn.close()
+        try:
+            console.print(record_crawl(redis_url, namespace, target))
+        except (DistributedError, RedisLost) as exc:
+            _distributed_exit(exc)
 
 
 @cli.command()

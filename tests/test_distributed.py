@@ -232,11 +232,19 @@ def test_worker_killed_and_restarted(field, baseline, redis_server, tmp_path):
     for proc in (other, restarted):
         out, _ = proc.communicate(timeout=240)
         assert proc.returncode == 0, out[-3000:]
-    ingest = nianbao("ingest", cwd=tmp_path)
+    ingest = nianbao("ingest", "--redis", url, "--namespace", "kill", cwd=tmp_path)
     assert ingest.returncode == 0, ingest.stderr[-2000:]
     data = tmp_path / "data"
     assert archive(data / "nianbao.db") == {k: baseline[k] for k in ("reports", "cells")}
     assert_warc_valid(data)
+    # the crawl that workers did elsewhere is in the crawl history, once however often
+    # its files are ingested
+    runs = sqlite_utils.Database(data / "nianbao.db")["crawl_runs"]
+    assert runs.count == len(field.portals) and "recorded in the crawl history" in ingest.stderr
+    assert nianbao("ingest", "--redis", url, "--namespace", "kill", cwd=tmp_path).returncode == 0
+    assert runs.count == len(field.portals)
+    status = nianbao("status", cwd=tmp_path)
+    assert status.returncode == 0 and "No crawl recorded" not in status.stdout + status.stderr
     seen = fetches(field)
     assert set(seen) == set(baseline["fetches"])
     again = seen - baseline["fetches"]
