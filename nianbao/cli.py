@@ -15,7 +15,9 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import signal
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -588,9 +590,14 @@ def status(data, db):
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Loopback address to serve on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=0,
+              help="Port to serve on (default: any free one).")
+@click.option("--serve-only", is_flag=True,
+              help="Only serve the demo portal, until Ctrl-C: a portal to try other crawls "
+                   "on (`nianbao crawl --start-url URL`, `--redis`, `nianbao worker`).")
 @data_options
 @click.pass_context
-def demo(ctx, host, data, db):
+def demo(ctx, host, port, serve_only, data, db):
     """Start the bundled demo portal on loopback, crawl it, archive it, summarise."""
     import ipaddress
 
@@ -608,11 +615,14 @@ def demo(ctx, host, data, db):
                                  "demo portal is served on this machine only", param_hint="--host")
     project = _project(_settings(ctx))
     try:
-        server = PortalServer(site(), host=host)  # binds here: an address in use fails now
+        server = PortalServer(site(), host=host, port=port)  # an address in use fails here
     except OSError as exc:
         raise Failed(f"cannot serve the demo portal on {host}: {exc.strerror or exc}") from exc
     with server:
         console.print(f"demo portal at {server.url}/ (a county portal's 信息公开年报 column)")
+        if serve_only:
+            _serve_until_stopped(server)
+            return
         try:
             result = run_crawl(data, start_urls=[server.url + "/"], db=db, project=project,
                                overrides={"DOWNLOAD_DELAY": "0.1", "AUTOTHROTTLE_ENABLED": "False",
@@ -626,6 +636,18 @@ def demo(ctx, host, data, db):
     if result.failed:
         console.print(f"[red]{len(result.failed)} fetches failed[/red]")
         sys.exit(EXIT_FETCH_FAILED)
+
+
+def _serve_until_stopped(server) -> None:
+    console.print(f"serving until Ctrl-C; try `nianbao crawl --start-url {server.url}/ "
+                  "--data OTHER`")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    console.print(f"served {len(server.requests)} request(s)")
 
 
 def main() -> None:

@@ -218,6 +218,43 @@ def test_bad_start_urls_and_demo_hosts_are_usage_errors(tmp_path):
     assert not (tmp_path / "data").exists()  # nothing crawled, nothing created
 
 
+def test_demo_portal_served_alone_for_other_crawls(tmp_path):
+    """`demo --serve-only` keeps the demo portal up for crawls a user starts by hand (the
+    only way to try `crawl --redis` or `worker` on it), and stops on SIGTERM."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.23", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "nianbao", "demo", "--serve-only", "--host",
+                               "127.0.0.23", "--port", str(port)], cwd=tmp_path,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.23", port), 1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        crawl = nianbao("crawl", "--start-url", f"http://127.0.0.23:{port}/", "-s",
+                        "DOWNLOAD_DELAY=0.05", cwd=tmp_path)
+        assert crawl.returncode == 0, crawl.stderr[-2000:]
+    finally:
+        server.send_signal(signal.SIGTERM)
+        out, _ = server.communicate(timeout=30)
+    assert server.returncode == 0 and "served" in out, out
+    years = [r[0] for r in sqlite3.connect(tmp_path / "data" / "nianbao.db").execute(
+        "select year from reports order by year")]
+    assert years == [2019, 2020, 2021, 2022, 2023, 2024]
+
+
 def test_portals_import_adds_to_the_registry_in_effect_and_checks_each_row(tmp_path):
     (tmp_path / "ok.csv").write_text(
         "name,region,homepage\nlianjiang,福建省福州市连江县,http://127.0.0.10/\n", "utf-8")
