@@ -52,19 +52,31 @@ class IngestOnClose:
         db = open_db(self.db)
         ingestor = Ingestor(db, self.crawler.settings.getdict("NIANBAO_PORTALS"))
         self.result = ingestor.ingest_warcs(warc_dir(self.data))
-        stats = self.crawler.stats.get_stats()
-        finished = now_iso()
-        for portal, counts in sorted(per_portal(stats).items()):
-            reports = db["reports"].count_where("portal = ?", [portal]) if portal else 0
-            db["crawl_runs"].insert({
-                "started": self.started, "finished": finished, "portal": portal,
-                "pages": counts["pages"] + counts["report_pages"] + counts["attachments"],
-                "reports": reports, "blocked": counts["blocked"], "errors": counts["errors"],
-                "bytes": stats.get("nianbao/bytes", 0),
-                "detail": json.dumps({"reason": reason, **counts}, ensure_ascii=False),
-            })
+        record_runs(db, self.crawler.stats.get_stats(), self.started, reason)
         db.conn.close()
         logger.info("ingested %s new captures", self.result.captures)
+
+
+def record_runs(db, stats: dict, started: str, reason: str = "finished",
+                crawl: str | None = None) -> int:
+    """A ``crawl_runs`` row per portal from a crawl's stats; a distributed crawl (``crawl``
+    its id) is recorded once however often its files are ingested. Returns the rows added."""
+    if crawl and db["crawl_runs"].exists() and db["crawl_runs"].count_where(
+            "json_extract(detail, '$.crawl') = ?", [crawl]):
+        return 0
+    finished, rows = now_iso(), 0
+    extra = {"distributed": True, "crawl": crawl} if crawl else {}
+    for portal, counts in sorted(per_portal(stats).items()):
+        reports = db["reports"].count_where("portal = ?", [portal]) if portal else 0
+        db["crawl_runs"].insert({
+            "started": started, "finished": finished, "portal": portal,
+            "pages": counts["pages"] + counts["report_pages"] + counts["attachments"],
+            "reports": reports, "blocked": counts["blocked"], "errors": counts["errors"],
+            "bytes": stats.get("nianbao/bytes", 0),
+            "detail": json.dumps({"reason": reason, **extra, **counts}, ensure_ascii=False),
+        })
+        rows += 1
+    return rows
 
 
 class LiveProgress:

@@ -570,11 +570,12 @@ def _run_local_workers(url: str, ns: str, data: Path, db: Path | None, n: int,
 
 
 def ingest_finished(data: Path, database: Path, registry: dict, stats: dict,
-                    started: str, reason: str = "finished", crawl: str = ""):
+                    started: str, reason: str = "finished", crawl: str | None = None):
     """Every finished WARC file of every worker into the one database (file-name order,
     so a rebuild gives the same rows), and a ``crawl_runs`` row per portal."""
     from ..archive.db import open_db
     from ..archive.ingest import Ingestor
+    from .extensions import record_runs
 
     db = open_db(database)
     result = Ingestor(db, registry).ingest_warcs(warc_dir(data))
@@ -583,34 +584,12 @@ def ingest_finished(data: Path, database: Path, registry: dict, stats: dict,
     return result
 
 
-def record_runs(db, stats: dict, started: str, reason: str = "finished", crawl: str = "") -> int:
-    """A ``crawl_runs`` row per portal of a distributed crawl (once per crawl id)."""
-    from ..archive.warcstore import now_iso
-    from .extensions import per_portal
-
-    if crawl and db["crawl_runs"].exists() and db["crawl_runs"].count_where(
-            "json_extract(detail, '$.crawl') = ?", [crawl]):
-        return 0
-    finished, rows = now_iso(), 0
-    for portal, counts in sorted(per_portal(stats).items()):
-        reports = db["reports"].count_where("portal = ?", [portal]) if portal else 0
-        db["crawl_runs"].insert({
-            "started": started, "finished": finished, "portal": portal,
-            "pages": counts["pages"] + counts["report_pages"] + counts["attachments"],
-            "reports": reports, "blocked": counts["blocked"], "errors": counts["errors"],
-            "bytes": stats.get("nianbao/bytes", 0),
-            "detail": json.dumps({"reason": reason, "distributed": True, "crawl": crawl,
-                                  **counts}, ensure_ascii=False),
-        })
-        rows += 1
-    return rows
-
-
 def record_crawl(url: str, ns: str, database: Path) -> str:
     """After ``nianbao ingest`` of a crawl worked by workers elsewhere (seeded with
     ``--workers 0``): its per-portal counts from Redis into the crawl history. Returns
     what was done, in words."""
     from ..archive.db import open_db
+    from .extensions import record_runs
 
     keys = Keys(namespace_ok(ns))
     server = reach(url)
@@ -622,7 +601,7 @@ def record_crawl(url: str, ns: str, database: Path) -> str:
     db = open_db(database)
     try:
         rows = record_runs(db, read_stats(server, keys), record.get("started", ""),
-                           crawl=record.get("id", ""))
+                           crawl=record.get("id") or None)
     finally:
         db.conn.close()
     return (f"crawl {record.get('id')}: {rows} portal(s) recorded in the crawl history" if rows
