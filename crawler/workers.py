@@ -271,7 +271,7 @@ class CoordinatorLease:
     def __exit__(self, *exc) -> None:
         self._stop.set()
         if self._thread.is_alive():
-            self._thread.join()
+            self._thread.join(1.0)  # a renewal stuck retrying a lost Redis must not hold us
         try:
             self.server.eval(_RELEASE, 1, self.key, self.holder)
         except REDIS_ERRORS:
