@@ -58,12 +58,13 @@ class IngestOnClose:
 
 
 def record_runs(db, stats: dict, started: str, reason: str = "finished",
-                crawl: str | None = None) -> int:
+                crawl: str | None = None) -> int | None:
     """A ``crawl_runs`` row per portal from a crawl's stats; a distributed crawl (``crawl``
-    its id) is recorded once however often its files are ingested. Returns the rows added."""
+    its id) is recorded once however often its files are ingested. Returns the rows added
+    (None: that crawl was recorded already)."""
     if crawl and db["crawl_runs"].exists() and db["crawl_runs"].count_where(
             "json_extract(detail, '$.crawl') = ?", [crawl]):
-        return 0
+        return None
     finished, rows = now_iso(), 0
     extra = {"distributed": True, "crawl": crawl} if crawl else {}
     for portal, counts in sorted(per_portal(stats).items()):

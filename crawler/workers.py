@@ -264,20 +264,31 @@ class CoordinatorLease:
     def _renew(self) -> None:
         while not self._stop.wait(min(2.0, self.ttl / 3000)):  # renewals are how it is told live
             try:
-                self.server.set(self.key, self.holder, px=self.ttl)
+                kept = self.server.eval(_RENEW, 1, self.key, self.holder, self.ttl)
             except REDIS_ERRORS:
-                pass  # Redis is away: the crawl says so where it reads Redis
+                continue  # Redis is away: the crawl says so where it reads Redis
+            if not kept:  # this process stalled past its lease and another crawl took it
+                logger.error("this crawl's lease in %s was taken by another crawl after this "
+                             "process stalled for over %.0f s", self.url, self.ttl / 1000)
+                return
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type, *exc) -> None:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join(1.0)  # a renewal stuck retrying a lost Redis must not hold us
+        if exc_type is not None and issubclass(exc_type, (RedisLost, *REDIS_ERRORS)):
+            return  # Redis is away: the lease expires by itself, no need to wait on it
         try:
             self.server.eval(_RELEASE, 1, self.key, self.holder)
         except REDIS_ERRORS:
             pass
 
 
+# Renew only our own lease (or take it back after a Redis restart lost it); never another's.
+_RENEW = """local holder = redis.call('get', KEYS[1])
+if holder == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
+if not holder then redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
+return 0"""
 _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end"
 
 
@@ -497,7 +508,10 @@ def run_distributed(data: Path, url: str, portals: list[str] | None = None,
     database = db_path(Path(data), db)
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     clock = time.monotonic()
-    check_namespace(server, keys, url, create=True)  # before the lease: a key in it
+    try:
+        check_namespace(server, keys, url, create=True)  # before the lease: a key in it
+    except REDIS_ERRORS as exc:
+        raise DistributedError(f"lost Redis at {url} while starting: {exc}") from exc
     with crawl_lock(Path(data)), CoordinatorLease(server, keys, url):
         seal_orphans(warc_dir(Path(data)))
         try:
@@ -598,11 +612,15 @@ def record_crawl(url: str, ns: str, database: Path) -> str:
     if record.get("state") != "finished":
         return (f"the crawl in {url} (namespace {ns!r}) has not finished: its history is "
                 "recorded by the next `nianbao ingest --redis` after it has")
+    if server.exists(keys.coordinator):
+        return (f"crawl {record.get('id')} is still being closed by the `nianbao crawl` that "
+                "started it, which records it in its own crawl history")
     db = open_db(database)
     try:
         rows = record_runs(db, read_stats(server, keys), record.get("started", ""),
                            crawl=record.get("id") or None)
     finally:
         db.conn.close()
-    return (f"crawl {record.get('id')}: {rows} portal(s) recorded in the crawl history" if rows
-            else f"crawl {record.get('id')} was already in the crawl history")
+    if rows is None:
+        return f"crawl {record.get('id')} was already in the crawl history"
+    return f"crawl {record.get('id')}: {rows} portal(s) recorded in the crawl history"

@@ -69,7 +69,7 @@ def redis_options(fn):
 def _redis_url(ctx, param, value: str | None) -> str | None:
     if value is not None and (problem := redis_url_problem(value)):
         raise click.BadParameter(problem)
-    return value
+    return value.strip() if value is not None else None
 
 
 def jobs_option(fn):
@@ -641,10 +641,9 @@ def demo(ctx, host, port, serve_only, data, db):
 def _serve_until_stopped(server) -> None:
     console.print(f"serving until Ctrl-C; try `nianbao crawl --start-url {server.url}/ "
                   "--data OTHER`")
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM stops it as Ctrl-C
     try:
-        stop.wait()
+        threading.Event().wait()
     except KeyboardInterrupt:
         pass
     console.print(f"served {len(server.requests)} request(s)")

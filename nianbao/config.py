@@ -141,7 +141,7 @@ def redis_url_problem(url: str) -> str | None:
     if not parts.hostname:  # redis-py would quietly use localhost:6379
         return f"{url!r} names no host ({example})"
     db = parts.path.strip("/")
-    if db and not db.isdigit():  # redis-py would quietly use database 0
+    if db and not re.fullmatch(r"[0-9]+", db):  # redis-py would quietly use database 0
         return f"the database in {url!r} must be a number (…/0, …/1, …), not {db!r}"
     return None
 
