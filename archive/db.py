@@ -183,13 +183,26 @@ def _labels(db: sqlite_utils.Database) -> None:
     db.execute(LABELLED_CELLS_VIEW)
 
 
+def read_only(path: Path) -> closing[sqlite3.Connection]:
+    """A connection that cannot write to ``path`` (not even create it), closed after
+    ``with``; the file URI is built from the resolved path, so any file name works.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp, read_only(Path(tmp) / "a?b#c.db") as conn:
+    ...     pass
+    Traceback (most recent call last):
+    sqlite3.OperationalError: unable to open database file
+    """
+    return closing(sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True))
+
+
 def is_archive(path: Path) -> bool:
     """Whether ``path`` holds an archive (its reports or captures table), looked at
     read-only: SQLite makes an empty file a database on first write, and a reader must
     not write. A file that is not SQLite at all counts as an archive here: ``open_db``
     says what is wrong with it in its own words."""
     try:
-        with closing(sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)) as conn:
+        with read_only(path) as conn:
             names = {r[0] for r in conn.execute("select name from sqlite_master")}
     except sqlite3.DatabaseError:
         return True

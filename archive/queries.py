@@ -6,17 +6,17 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from .db import read_only
+
 
 def _rows(path: Path, sql: str) -> list[tuple]:
     if not Path(path).exists():
         return []
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        return conn.execute(sql).fetchall()
-    except sqlite3.OperationalError:  # a database from before these columns
-        return []
-    finally:
-        conn.close()
+    with read_only(path) as conn:
+        try:
+            return conn.execute(sql).fetchall()
+        except sqlite3.OperationalError:  # a database from before these columns
+            return []
 
 
 def validators(path: Path) -> dict[str, tuple[str | None, str | None]]:

@@ -336,16 +336,15 @@ def _resumable(tmp: Path, from_dir: Path | None) -> bool:
     left its database behind."""
     import sqlite3
 
+    from .archive.db import read_only
+
     if not tmp.is_file():
         return False
     try:
-        conn = sqlite3.connect(f"file:{tmp}?mode=ro", uri=True)
-        try:
+        with read_only(tmp) as conn:
             prefix = Path(from_dir).resolve().as_uri() + "/" if from_dir else ""
             row = conn.execute("select count(*), count(warc_file), sum(substr(url, 1, ?) = ?)"
                                " from captures", [len(prefix), prefix]).fetchone()
-        finally:
-            conn.close()
     except sqlite3.DatabaseError:
         return False
     return row[0] > 0 and (row[1] == 0 and row[2] == row[0] if from_dir else row[1] == row[0])
@@ -354,14 +353,14 @@ def _resumable(tmp: Path, from_dir: Path | None) -> bool:
 def _has_warc_captures(target: Path) -> bool:
     import sqlite3
 
-    conn = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
-    try:
-        return bool(conn.execute(
-            "select 1 from captures where warc_file is not null limit 1").fetchone())
-    except sqlite3.DatabaseError:
-        return False
-    finally:
-        conn.close()
+    from .archive.db import read_only
+
+    with read_only(target) as conn:
+        try:
+            return bool(conn.execute(
+                "select 1 from captures where warc_file is not null limit 1").fetchone())
+        except sqlite3.DatabaseError:
+            return False
 
 
 def _keep_crawl_history(old: Path, fresh) -> None:
